@@ -1,0 +1,148 @@
+// The command-line interface: a thin layer over the API.
+//
+// In:  argv (without node and script), stdin, stdout, stderr.
+// Out: an exit status: 0 success, 2 bad input or usage (message on stderr, never a stack trace), 70 internal error.
+//
+// Every expression command takes its expression as an argument, or, with none, reads one expression per line from
+// standard input and writes one answer per line (an empty line, plus a message on stderr, for a line that fails),
+// so thousands of expressions can go through one process.
+
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { ExprError } from '../errors.js';
+import { commands, type Command, type Flags } from './commands.js';
+
+export interface Io {
+  stdin: NodeJS.ReadableStream;
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+const VERSION = '0.1.0';
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'exprgrad: symbolic derivatives and compiled expression graphs',
+    '',
+    'Usage: exprgrad <command> [expression] [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'With no expression, a command reads one expression per line from standard input.',
+    "Run 'exprgrad <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+function commandHelp(name: string, c: Command): string {
+  const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' <value>' : ''}\n      ${o.help}`);
+  return [`Usage: exprgrad ${name} ${c.usage}`, '', c.summary, '', c.description, '', 'Options:', ...opts, '  --help\n      show this help'].join('\n');
+}
+
+class UsageError extends Error {}
+
+/**
+ * Expressions may start with a minus (`exprgrad eval -2^2`), so only `--long` options and `-h` are options:
+ * everything else is moved after a `--` terminator, in order, as a positional argument.
+ */
+function optionsFirst(args: readonly string[], cmd: Command): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (a === '-h' || (a.startsWith('--') && a.length > 2)) {
+      options.push(a);
+      const name = a.slice(2);
+      if (!a.includes('=') && cmd.options[name]?.type === 'string' && i + 1 < args.length) options.push(args[++i]);
+    } else positionals.push(a);
+  }
+  return [...options, '--', ...positionals];
+}
+
+/** Run the CLI; resolves to the exit status. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(usage() + '\n');
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '--version' || name === '-v') {
+      io.stdout.write(VERSION + '\n');
+      return 0;
+    }
+    const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!cmd) throw new UsageError(`unknown command '${name}'. Commands: ${Object.keys(commands).join(', ')}`);
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: optionsFirst(rest, cmd),
+        options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+        allowNegative: false,
+      } as Parameters<typeof parseArgs>[0]);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see 'exprgrad ${name} --help')`);
+    }
+    const flags = parsed.values as Flags;
+    if (flags.help) {
+      io.stdout.write(commandHelp(name, cmd) + '\n');
+      return 0;
+    }
+    const positionals = parsed.positionals;
+    if (cmd.run) return await cmd.run(positionals, flags, io);
+    const { expr, extra } = cmd.splitArgs ? cmd.splitArgs(positionals) : { expr: positionals[0], extra: positionals.slice(1) };
+    if (expr !== undefined) {
+      io.stdout.write(cmd.answer!(expr, extra, flags) + '\n');
+      return 0;
+    }
+    return await streamLines(cmd, extra, flags, io);
+  } catch (err) {
+    return report(err, io, argv.includes('--json'));
+  }
+}
+
+async function streamLines(cmd: Command, extra: string[], flags: Flags, io: Io): Promise<number> {
+  let status = 0;
+  let lineNo = 0;
+  const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    lineNo++;
+    if (line.trim() === '') {
+      io.stdout.write('\n');
+      continue;
+    }
+    try {
+      io.stdout.write(cmd.answer!(line, extra, flags) + '\n');
+    } catch (err) {
+      if (!(err instanceof ExprError)) throw err;
+      status = 2;
+      if (flags.json) io.stdout.write(JSON.stringify({ ...(err.toJSON() as object), input_line: lineNo }) + '\n');
+      else {
+        io.stdout.write('\n');
+        io.stderr.write(`input line ${lineNo}: ${err.message}\n`);
+      }
+    }
+  }
+  return status;
+}
+
+function report(err: unknown, io: Io, json: boolean): number {
+  if (err instanceof ExprError || err instanceof UsageError) {
+    if (json && err instanceof ExprError) io.stdout.write(JSON.stringify(err.toJSON()) + '\n');
+    io.stderr.write(`exprgrad: ${err.message}\n`);
+    return 2;
+  }
+  const e = err as Error;
+  io.stderr.write(`exprgrad: internal error: ${e?.message ?? String(err)}\n`);
+  if (process.env.EXPRGRAD_DEBUG) io.stderr.write(String(e?.stack) + '\n');
+  else io.stderr.write('(this is a bug in exprgrad; set EXPRGRAD_DEBUG=1 for details)\n');
+  return 70;
+}

@@ -1,0 +1,14 @@
+// The public API of exprgrad. Everything a user imports comes from here.
+//
+//   parse(text)                  text → Expr (statements inlined; see parseProgram for the statements)
+//   format(expr, style)          Expr → 'unicode' | 'plain' | 'latex' text
+//   evaluate(expr, values)       float64 value
+//   ExprError                    the one error class for bad input (code, line, column, caret excerpt)
+
+export { Expr, num, sym, call } from './ir/expr.js';
+export { ops, functionNames, type OpName, type OpSpec, type Style } from './ir/ops.js';
+export { topo, freeVars, dagSize, substitute } from './ir/walk.js';
+export { parse, parseProgram, MAX_NESTING, type Program, type Statement, type ParseOptions } from './parse/parse.js';
+export { format, formatAll, STYLES } from './print/print.js';
+export { evaluate, type Values } from './eval/evaluate.js';
+export { ExprError, type ErrorCode, type Location } from './errors.js';

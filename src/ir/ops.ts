@@ -1,0 +1,428 @@
+// THE op table. One entry per scalar op; every later stage reads it and nothing else about an op.
+//
+// Each entry declares:
+//   arity      exact argument count (variadic ops: the minimum)
+//   eval       float64 evaluation
+//   js         the JavaScript expression snippet used by generated code (arguments arrive parenthesized)
+//   d          ∂op/∂arg_i, written with the graph's own builders (so the printed derivative, the tape and the
+//              kernels share one rule); called only for arguments that depend on the variable
+//   print      how it prints in each style, with its precedence (src/print/ supplies wrap())
+//   smooth     true where the op is differentiable with margin eps at the point (random-test domains)
+//
+// Conventions (documented once, here, and pinned by tests):
+//   -x^2 = -(x^2); 2^3^2 = 2^(3^2); 0^0 = 1 (IEEE pow)
+//   sign(0) = 0, abs'(u) = sign(u), relu'(u) = step(u) with step(0) = 0, so relu'(0) = 0
+//   max/min: ties send the whole derivative to the FIRST of the tied arguments (as argmax does)
+//   log is natural; log10, log2 are explicit
+//   sign' = step' = 0 (almost everywhere)
+//
+// TypeScript forces completeness: `satisfies Record<OpName, OpSpec>` fails to compile if an entry lacks a field.
+
+import { Expr } from './expr.js';
+import { add, sub, mul, div, neg, pow, fn, square, ONE, ZERO, TWO } from './build.js';
+import { num } from './expr.js';
+
+export type Style = 'unicode' | 'plain' | 'latex';
+
+/** Precedence levels, loosest first. A printed operand is parenthesized when its level is below what its slot needs. */
+export const Prec = {
+  ADD: 1, // a + b, a − b
+  NEG: 2, // −a (a leading minus covers a whole product)
+  MUL: 3, // a·b, a/b
+  TIGHT: 4, // 3x² (a number times what follows, juxtaposed), LaTeX \frac
+  POW: 5, // a^b, x²
+  ATOM: 6, // names, numbers, calls, (…), √x
+} as const;
+
+export interface Printed {
+  readonly text: string;
+  readonly prec: number;
+}
+
+export interface FmtCtx {
+  readonly style: Style;
+  /** The operand's text, parenthesized in the style's way when its precedence is below `min`. */
+  wrap(p: Printed, min: number): string;
+}
+
+export interface OpSpec {
+  readonly arity: number;
+  readonly variadic?: true;
+  readonly doc: string;
+  readonly eval: (...xs: number[]) => number;
+  readonly js: (...xs: string[]) => string;
+  readonly d: (args: readonly Expr[], self: Expr, i: number) => Expr;
+  readonly print: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
+  readonly smooth: (xs: readonly number[], eps: number) => boolean;
+}
+
+const always = () => true;
+const awayFrom0 = (xs: readonly number[], eps: number) => Math.abs(xs[0]) > eps;
+const positive = (xs: readonly number[], eps: number) => xs[0] > eps;
+const insideUnit = (xs: readonly number[], eps: number) => Math.abs(xs[0]) < 1 - eps;
+
+function latexFnName(name: string, latex?: string): string {
+  return latex ?? `\\operatorname{${name.replace(/_/g, '\\_')}}`;
+}
+
+/** Printer for ordinary functions: name(a, b) and \name\left(a, b\right). */
+function funcPrint(name: string, latex?: string) {
+  return (ctx: FmtCtx, args: readonly Printed[]): Printed => {
+    const inner = args.map((a) => a.text).join(', ');
+    if (ctx.style === 'latex') return { text: `${latexFnName(name, latex)}\\left(${inner}\\right)`, prec: Prec.ATOM };
+    return { text: `${name}(${inner})`, prec: Prec.ATOM };
+  };
+}
+
+/** A one-argument function whose derivative is f'(u), given as a builder. */
+function unary(
+  name: string,
+  doc: string,
+  evalFn: (x: number) => number,
+  js: (x: string) => string,
+  deriv: (u: Expr, self: Expr) => Expr,
+  smooth: (xs: readonly number[], eps: number) => boolean = always,
+  latex?: string,
+): OpSpec {
+  return {
+    arity: 1,
+    doc,
+    eval: evalFn,
+    js,
+    d: (args, self) => deriv(args[0], self),
+    print: funcPrint(name, latex),
+    smooth,
+  };
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻',
+};
+
+/** The integer a superscript can show (x², x⁻¹), if the exponent node is one. */
+function superscriptOf(e: Expr): string | undefined {
+  let v: number | undefined;
+  if (e.kind === 'num') v = e.value;
+  else if (e.is('neg') && e.args[0].kind === 'num') v = -e.args[0].value;
+  if (v === undefined || !Number.isInteger(v) || Math.abs(v) >= 10000) return undefined;
+  return [...String(v)].map((c) => SUPERSCRIPT[c]).join('');
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const z = Math.exp(x);
+  return z / (1 + z);
+}
+
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+/** ∂max(a_1..a_n)/∂a_i with ties to the first: a_i > a_j for j < i and a_i ≥ a_j for j > i. */
+function extremumPartial(args: readonly Expr[], i: number, sign: 1 | -1): Expr {
+  // For max: a_i beats a_j strictly  ⇔ step(a_i − a_j) = 1;  a_i ≥ a_j ⇔ 1 − step(a_j − a_i) = 1.
+  // For min the differences flip sign.
+  let result: Expr = ONE;
+  args.forEach((aj, j) => {
+    if (j === i) return;
+    const ai = args[i];
+    const factor =
+      j < i
+        ? fn('step', sign > 0 ? sub(ai, aj) : sub(aj, ai))
+        : sub(ONE, fn('step', sign > 0 ? sub(aj, ai) : sub(ai, aj)));
+    result = mul(result, factor);
+  });
+  return result;
+}
+
+function extremumEval(sign: 1 | -1) {
+  return (...xs: number[]) => {
+    let best = xs[0];
+    for (let k = 1; k < xs.length; k++) {
+      const x = xs[k];
+      if (Number.isNaN(x)) return NaN;
+      if (sign > 0 ? x > best : x < best) best = x;
+    }
+    return best;
+  };
+}
+
+function distinctArgs(xs: readonly number[], eps: number): boolean {
+  for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) if (Math.abs(xs[i] - xs[j]) <= eps) return false;
+  return true;
+}
+
+const binaryJs = (op: string) => (a: string, b: string) => `${a} ${op} ${b}`;
+
+function infixPrint(plain: string, unicode: string, latex: string, prec: number, left: number, right: number) {
+  return (ctx: FmtCtx, [a, b]: readonly Printed[]): Printed => {
+    const sym = ctx.style === 'latex' ? latex : ctx.style === 'unicode' ? unicode : plain;
+    return { text: `${ctx.wrap(a, left)}${sym}${ctx.wrap(b, right)}`, prec };
+  };
+}
+
+/** Does a printed operand start so that writing a number right before it reads as one product (3x, 2sin(x), 2(…))? */
+function juxtaposable(text: string): boolean {
+  const c = text.charAt(0);
+  if (c === 'e' || c === 'E') return false; // 2e1 would read as a number
+  return /^[\p{L}_(√\\]/u.test(c) && !text.startsWith('\\left(-') && !text.startsWith('\\frac');
+}
+
+export const ops = {
+  // ── arithmetic ─────────────────────────────────────────────────────────────
+  add: {
+    arity: 2,
+    doc: 'a + b',
+    eval: (a, b) => a + b,
+    js: binaryJs('+'),
+    d: () => ONE, // ∂(a+b)/∂a = ∂(a+b)/∂b = 1
+    print: infixPrint(' + ', ' + ', ' + ', Prec.ADD, Prec.ADD, Prec.MUL),
+    smooth: always,
+  },
+  sub: {
+    arity: 2,
+    doc: 'a − b',
+    eval: (a, b) => a - b,
+    js: binaryJs('-'),
+    d: (_args, _self, i) => (i === 0 ? ONE : neg(ONE)), // ∂/∂a = 1, ∂/∂b = −1
+    print: infixPrint(' - ', ' − ', ' - ', Prec.ADD, Prec.ADD, Prec.MUL),
+    smooth: always,
+  },
+  mul: {
+    arity: 2,
+    doc: 'a · b',
+    eval: (a, b) => a * b,
+    js: binaryJs('*'),
+    d: ([a, b], _self, i) => (i === 0 ? b : a), // ∂(ab)/∂a = b, ∂(ab)/∂b = a
+    print: (ctx, [a, b], node) => {
+      // A number literal juxtaposes with what follows in unicode and LaTeX: 3x², 2sin(x), 2(x + 1).
+      if (ctx.style !== 'plain' && node.args[0].kind === 'num') {
+        const right = ctx.wrap(b, Prec.TIGHT);
+        if (node.args[1].kind !== 'num' && juxtaposable(right)) return { text: a.text + right, prec: Prec.TIGHT };
+      }
+      const sym = ctx.style === 'latex' ? ' \\cdot ' : ctx.style === 'unicode' ? '·' : '*';
+      return { text: `${ctx.wrap(a, Prec.MUL)}${sym}${ctx.wrap(b, Prec.TIGHT)}`, prec: Prec.MUL };
+    },
+    smooth: always,
+  },
+  div: {
+    arity: 2,
+    doc: 'a / b',
+    eval: (a, b) => a / b,
+    js: binaryJs('/'),
+    // ∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²
+    d: ([a, b], _self, i) => (i === 0 ? div(ONE, b) : neg(div(a, square(b)))),
+    print: (ctx, [a, b]) => {
+      if (ctx.style === 'latex') return { text: `\\frac{${a.text}}{${b.text}}`, prec: Prec.TIGHT };
+      const sym = ctx.style === 'unicode' ? '/' : '/';
+      return { text: `${ctx.wrap(a, Prec.MUL)}${sym}${ctx.wrap(b, Prec.TIGHT)}`, prec: Prec.MUL };
+    },
+    smooth: (xs, eps) => Math.abs(xs[1]) > eps,
+  },
+  pow: {
+    arity: 2,
+    doc: 'a ^ b',
+    eval: (a, b) => Math.pow(a, b),
+    js: (a, b) => `Math.pow(${a}, ${b})`,
+    // ∂(a^b)/∂a = b·a^(b−1);  ∂(a^b)/∂b = a^b·log(a) (only built when b depends on the variable)
+    d: ([a, b], self, i) => (i === 0 ? mul(b, pow(a, sub(b, ONE))) : mul(self, fn('log', a))),
+    print: (ctx, [a, b], node) => {
+      const base = ctx.wrap(a, Prec.ATOM);
+      if (ctx.style === 'unicode') {
+        const sup = superscriptOf(node.args[1]);
+        if (sup !== undefined) return { text: base + sup, prec: Prec.POW };
+        return { text: `${base}^${ctx.wrap(b, Prec.POW)}`, prec: Prec.POW };
+      }
+      if (ctx.style === 'latex') return { text: `${base}^{${b.text}}`, prec: Prec.POW };
+      return { text: `${base}^${ctx.wrap(b, Prec.POW)}`, prec: Prec.POW };
+    },
+    // a^b is smooth for a > 0; for a constant integer exponent it is smooth everywhere (a ≠ 0 if negative).
+    smooth: ([a, b], eps) => a > eps || (Number.isInteger(b) && (b >= 0 || Math.abs(a) > eps)),
+  },
+  neg: {
+    arity: 1,
+    doc: '−a',
+    eval: (a) => -a,
+    js: (a) => `-${a}`,
+    d: () => neg(ONE),
+    print: (ctx, [a]) => {
+      const sym = ctx.style === 'unicode' ? '−' : '-';
+      return { text: sym + ctx.wrap(a, Prec.MUL), prec: Prec.NEG };
+    },
+    smooth: always,
+  },
+
+  // ── constants (0-ary) ──────────────────────────────────────────────────────
+  pi: {
+    arity: 0,
+    doc: 'π = 3.14159…',
+    eval: () => Math.PI,
+    js: () => 'Math.PI',
+    d: () => ZERO,
+    print: (ctx) => ({ text: ctx.style === 'unicode' ? 'π' : ctx.style === 'latex' ? '\\pi' : 'pi', prec: Prec.ATOM }),
+    smooth: always,
+  },
+  e: {
+    arity: 0,
+    doc: 'e = 2.71828…, the base of the natural logarithm',
+    eval: () => Math.E,
+    js: () => 'Math.E',
+    d: () => ZERO,
+    print: () => ({ text: 'e', prec: Prec.ATOM }),
+    smooth: always,
+  },
+
+  // ── elementary functions ───────────────────────────────────────────────────
+  sin: unary('sin', 'sine', Math.sin, (x) => `Math.sin(${x})`, (u) => fn('cos', u), always, '\\sin'),
+  cos: unary('cos', 'cosine', Math.cos, (x) => `Math.cos(${x})`, (u) => neg(fn('sin', u)), always, '\\cos'),
+  // tan' = 1/cos²
+  tan: unary('tan', 'tangent', Math.tan, (x) => `Math.tan(${x})`, (u) => div(ONE, square(fn('cos', u))),
+    (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, '\\tan'),
+  // asin' = 1/√(1 − u²)
+  asin: unary('asin', 'inverse sine', Math.asin, (x) => `Math.asin(${x})`,
+    (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), insideUnit, '\\arcsin'),
+  // acos' = −1/√(1 − u²)
+  acos: unary('acos', 'inverse cosine', Math.acos, (x) => `Math.acos(${x})`,
+    (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), insideUnit, '\\arccos'),
+  // atan' = 1/(1 + u²)
+  atan: unary('atan', 'inverse tangent', Math.atan, (x) => `Math.atan(${x})`,
+    (u) => div(ONE, add(ONE, square(u))), always, '\\arctan'),
+  sinh: unary('sinh', 'hyperbolic sine', Math.sinh, (x) => `Math.sinh(${x})`, (u) => fn('cosh', u), always, '\\sinh'),
+  cosh: unary('cosh', 'hyperbolic cosine', Math.cosh, (x) => `Math.cosh(${x})`, (u) => fn('sinh', u), always, '\\cosh'),
+  // tanh' = 1 − tanh²
+  tanh: unary('tanh', 'hyperbolic tangent', Math.tanh, (x) => `Math.tanh(${x})`,
+    (_u, self) => sub(ONE, square(self)), always, '\\tanh'),
+  // exp' = exp
+  exp: unary('exp', 'exponential', Math.exp, (x) => `Math.exp(${x})`, (_u, self) => self, always, '\\exp'),
+  // log' = 1/u
+  log: unary('log', 'natural logarithm', Math.log, (x) => `Math.log(${x})`, (u) => div(ONE, u), positive, '\\ln'),
+  // log10' = 1/(u·log 10)
+  log10: unary('log10', 'base-10 logarithm', Math.log10, (x) => `Math.log10(${x})`,
+    (u) => div(ONE, mul(u, fn('log', num(10)))), positive, '\\log_{10}'),
+  // log2' = 1/(u·log 2)
+  log2: unary('log2', 'base-2 logarithm', Math.log2, (x) => `Math.log2(${x})`,
+    (u) => div(ONE, mul(u, fn('log', TWO))), positive, '\\log_{2}'),
+  // sqrt' = 1/(2√u)
+  sqrt: {
+    ...unary('sqrt', 'square root', Math.sqrt, (x) => `Math.sqrt(${x})`, (_u, self) => div(ONE, mul(TWO, self)), positive),
+    print: (ctx, [a], node) => {
+      if (ctx.style === 'latex') return { text: `\\sqrt{${a.text}}`, prec: Prec.ATOM };
+      if (ctx.style === 'unicode') {
+        const arg = node.args[0];
+        const bare = arg.kind === 'sym' || arg.kind === 'num' || (arg.kind === 'call' && arg.args.length === 0);
+        return { text: bare ? `√${a.text}` : `√(${a.text})`, prec: Prec.ATOM };
+      }
+      return { text: `sqrt(${a.text})`, prec: Prec.ATOM };
+    },
+  },
+  // cbrt' = 1/(3·cbrt(u)²)
+  cbrt: unary('cbrt', 'cube root', Math.cbrt, (x) => `Math.cbrt(${x})`,
+    (_u, self) => div(ONE, mul(num(3), square(self))), awayFrom0, '\\sqrt[3]'),
+  // abs' = sign
+  abs: {
+    ...unary('abs', 'absolute value', Math.abs, (x) => `Math.abs(${x})`, (u) => fn('sign', u), awayFrom0),
+    print: (ctx, [a]) =>
+      ctx.style === 'latex'
+        ? { text: `\\left|${a.text}\\right|`, prec: Prec.ATOM }
+        : { text: `abs(${a.text})`, prec: Prec.ATOM },
+  },
+  // sign' = 0 almost everywhere
+  sign: unary('sign', 'sign: −1, 0 or 1 (sign(0) = 0)', (x) => (x > 0 ? 1 : x < 0 ? -1 : x), (x) => `Math.sign(${x})`,
+    () => ZERO, awayFrom0),
+  // step' = 0 almost everywhere
+  step: unary('step', 'Heaviside step: 1 for x > 0, else 0 (step(0) = 0)', (x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN),
+    (x) => `(${x} > 0 ? 1 : 0)`, () => ZERO, awayFrom0),
+  // sigmoid' = σ(u)·(1 − σ(u))
+  sigmoid: unary('sigmoid', 'logistic function 1/(1 + exp(−x))', sigmoid, (x) => `R.sigmoid(${x})`,
+    (_u, self) => mul(self, sub(ONE, self)), always, '\\sigma'),
+  // relu' = step (relu'(0) = 0)
+  relu: unary('relu', 'rectified linear unit max(0, x)', (x) => (x > 0 ? x : x <= 0 ? 0 : NaN),
+    (x) => `(${x} > 0 ? ${x} : 0)`, (u) => fn('step', u), awayFrom0),
+  // softplus' = sigmoid
+  softplus: unary('softplus', 'log(1 + exp(x)), computed stably', softplus, (x) => `R.softplus(${x})`,
+    (u) => fn('sigmoid', u)),
+
+  // ── several arguments ──────────────────────────────────────────────────────
+  min: {
+    arity: 2,
+    variadic: true,
+    doc: 'smallest argument (two or more); ties: derivative goes to the first tied argument',
+    eval: extremumEval(-1),
+    js: (...xs) => `Math.min(${xs.join(', ')})`,
+    d: (args, _self, i) => extremumPartial(args, i, -1),
+    print: funcPrint('min', '\\min'),
+    smooth: distinctArgs,
+  },
+  max: {
+    arity: 2,
+    variadic: true,
+    doc: 'largest argument (two or more); ties: derivative goes to the first tied argument',
+    eval: extremumEval(1),
+    js: (...xs) => `Math.max(${xs.join(', ')})`,
+    d: (args, _self, i) => extremumPartial(args, i, 1),
+    print: funcPrint('max', '\\max'),
+    smooth: distinctArgs,
+  },
+  atan2: {
+    arity: 2,
+    doc: 'atan2(y, x): angle of the point (x, y)',
+    eval: Math.atan2,
+    js: (y, x) => `Math.atan2(${y}, ${x})`,
+    // ∂/∂y = x/(x² + y²),  ∂/∂x = −y/(x² + y²)
+    d: ([y, x], _self, i) => {
+      const r2 = add(square(x), square(y));
+      return i === 0 ? div(x, r2) : neg(div(y, r2));
+    },
+    print: funcPrint('atan2', '\\operatorname{atan2}'),
+    // smooth away from the origin and from the branch cut (x < 0, y = 0)
+    smooth: ([y, x], eps) => Math.hypot(x, y) > eps && !(x < 0 && Math.abs(y) <= eps),
+  },
+  hypot: {
+    arity: 2,
+    variadic: true,
+    doc: 'hypot(a, b, …) = √(a² + b² + …)',
+    eval: Math.hypot,
+    js: (...xs) => `Math.hypot(${xs.join(', ')})`,
+    // ∂/∂a_i = a_i / hypot(a…)
+    d: (args, self, i) => div(args[i], self),
+    print: funcPrint('hypot', '\\operatorname{hypot}'),
+    smooth: (xs, eps) => Math.hypot(...xs) > eps,
+  },
+} satisfies Record<string, OpSpec>;
+
+export type OpName = keyof typeof ops;
+
+/** The table, typed for lookups by arbitrary strings (user input). */
+export const opTable: Readonly<Record<string, OpSpec | undefined>> = ops;
+
+/** Names a user can call as functions (excludes operators and constants). */
+export const OPERATORS: ReadonlySet<string> = new Set(['add', 'sub', 'mul', 'div', 'pow', 'neg']);
+export const CONSTANTS: ReadonlyMap<string, OpName> = new Map([
+  ['pi', 'pi'],
+  ['π', 'pi'],
+  ['e', 'e'],
+]);
+
+export function isFunctionName(name: string): boolean {
+  return Object.hasOwn(ops, name) && !OPERATORS.has(name) && (ops as Record<string, OpSpec>)[name].arity > 0;
+}
+
+export function functionNames(): string[] {
+  return Object.keys(ops).filter(isFunctionName);
+}
+
+export function getOp(name: string): OpSpec {
+  const spec = Object.hasOwn(ops, name) ? opTable[name] : undefined;
+  if (!spec) throw new Error(`internal: unknown op ${JSON.stringify(name)}`);
+  return spec;
+}
+
+/** Argument-count text for messages: "1 argument", "2 or more arguments". */
+export function arityText(spec: OpSpec): string {
+  const n = spec.arity;
+  return `${n}${spec.variadic ? ' or more' : ''} argument${n === 1 && !spec.variadic ? '' : 's'}`;
+}
+
+export function arityOk(spec: OpSpec, n: number): boolean {
+  return spec.variadic ? n >= spec.arity : n === spec.arity;
+}

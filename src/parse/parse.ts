@@ -1,0 +1,331 @@
+// Text → expression graph.
+//
+// In:  source text in the exprgrad language (grammar/expr.ohm): one expression, or a program of statements
+//      `name = expr` separated by newlines or ";".
+// Out: the graph exactly as written (no folding: `2+3` stays add(2, 3)); statement names are inlined, so the
+//      result is one Expr in which a name used twice is one shared node. Or an ExprError with line, column and
+//      caret: syntax errors, unknown functions (with the nearest known names), wrong argument counts, misused names.
+
+import * as ohm from 'ohm-js';
+import { Expr, call, num, sym } from '../ir/expr.js';
+import { CONSTANTS, arityOk, arityText, functionNames, isFunctionName, opTable } from '../ir/ops.js';
+import { ExprError, suggest } from '../errors.js';
+import { grammarSource } from './grammar-source.js';
+
+/** Deepest bracket nesting accepted. Deeper input gets a clear 'too-deep' error instead of a stack overflow. */
+export const MAX_NESTING = 50;
+/** Longest text one parse() accepts; longer input gets a 'too-large' error instead of a multi-second stall. */
+export const MAX_SOURCE_LENGTH = 100_000;
+
+export interface Statement {
+  /** Assigned name, or undefined for a bare expression. */
+  readonly name?: string;
+  /** The statement's value with earlier statements inlined. */
+  readonly expr: Expr;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface Program {
+  readonly statements: readonly Statement[];
+  /** The value of the last statement, or of the statement named by `result`. */
+  readonly result: Expr;
+  readonly resultName?: string;
+}
+
+export interface ParseOptions {
+  /** Name of the statement whose value is the result (default: the last statement). */
+  readonly result?: string;
+}
+
+let grammar: ohm.Grammar | undefined;
+let semantics: ohm.Semantics | undefined;
+
+function getGrammar(): ohm.Grammar {
+  grammar ??= ohm.grammar(grammarSource);
+  return grammar;
+}
+
+// State threaded through one semantic run (Ohm actions cannot take arguments).
+interface RunState {
+  source: string;
+  env: Map<string, Expr>;
+  /** Free names used so far, with the offset of their first use. */
+  freeUses: Map<string, number>;
+}
+let state: RunState | undefined;
+
+const SUPER_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+function fail(code: ConstructorParameters<typeof ExprError>[0], reason: string, offset: number): never {
+  throw new ExprError(code, reason, state!.source, offset);
+}
+
+function binary(op: string, a: Expr, b: Expr): Expr {
+  return call(op, [a, b]);
+}
+
+function opName(text: string, kind: 'add' | 'mul'): string {
+  if (kind === 'add') return text === '+' ? 'add' : 'sub';
+  return text === '/' || text === '÷' ? 'div' : 'mul';
+}
+
+function getSemantics(): ohm.Semantics {
+  if (semantics) return semantics;
+  const s = getGrammar().createSemantics();
+  s.addOperation<Expr>('expr', {
+    Expr(e) {
+      return e.expr();
+    },
+    AddExp(first, ops, rest) {
+      let acc = first.expr();
+      const opNodes = ops.children;
+      const restNodes = rest.children;
+      for (let i = 0; i < opNodes.length; i++) acc = binary(opName(opNodes[i].sourceString, 'add'), acc, restNodes[i].expr());
+      return acc;
+    },
+    NegExp_neg(_m, e) {
+      return call('neg', [e.expr()]);
+    },
+    NegExp_pos(_p, e) {
+      return e.expr();
+    },
+    MulExp(first, ops, rest) {
+      let acc = first.expr();
+      const opNodes = ops.children;
+      const restNodes = rest.children;
+      for (let i = 0; i < opNodes.length; i++) acc = binary(opName(opNodes[i].sourceString, 'mul'), acc, restNodes[i].expr());
+      return acc;
+    },
+    Factor_neg(_m, e) {
+      return call('neg', [e.expr()]);
+    },
+    Factor_pos(_p, e) {
+      return e.expr();
+    },
+    Factor_implicit(n, operand) {
+      return binary('mul', n.expr(), operand.expr());
+    },
+    ImplicitOperand(e) {
+      return e.expr();
+    },
+    PowExp_pow(base, _caret, exponent) {
+      return binary('pow', base.expr(), exponent.expr());
+    },
+    Exponent_neg(_m, e) {
+      return call('neg', [e.expr()]);
+    },
+    Exponent_pos(_p, e) {
+      return e.expr();
+    },
+    Postfix_sup(base, sup) {
+      const text = sup.sourceString;
+      const negative = text.startsWith('⁻');
+      const digits = [...(negative ? text.slice(1) : text)].map((c) => SUPER_DIGITS.indexOf(c)).join('');
+      const exponent = num(Number(digits));
+      return binary('pow', base.expr(), negative ? call('neg', [exponent]) : exponent);
+    },
+    Primary_paren(_l, e, _r) {
+      return e.expr();
+    },
+    Primary_sqrt(_root, e) {
+      return call('sqrt', [e.expr()]);
+    },
+    Primary_call(nameNode, _l, argList, _r) {
+      const name = nameNode.sourceString;
+      const shown = abbreviate(name);
+      const offset = nameNode.source.startIdx;
+      const args = argList.asIteration().children.map((c) => c.expr());
+      const spec = isFunctionName(name) ? opTable[name] : undefined;
+      if (!spec) {
+        const near = suggest(name, functionNames());
+        const hint = near.length ? `; did you mean ${near.map((n) => `${n}()`).join(', ')}?` : '';
+        const what = CONSTANTS.has(name) || state!.env.has(name) ? `${shown} is not a function` : `unknown function ${shown}()`;
+        const juxt = state!.env.has(name) || !near.length ? ` (to multiply, write ${shown}*(…))` : '';
+        fail('unknown-function', what + hint + juxt, offset);
+      }
+      if (!arityOk(spec, args.length)) {
+        fail('arity', `${name}() takes ${arityText(spec)}, got ${args.length}`, offset);
+      }
+      return call(name, args);
+    },
+    Primary_name(nameNode) {
+      return resolveName(nameNode.sourceString, nameNode.source.startIdx);
+    },
+    number(_n) {
+      const value = Number(this.sourceString);
+      if (!Number.isFinite(value)) fail('value', `number ${abbreviate(this.sourceString)} is too large for float64`, this.source.startIdx);
+      return num(value);
+    },
+  });
+  semantics = s;
+  return s;
+}
+
+function abbreviate(text: string): string {
+  return text.length > 24 ? text.slice(0, 20) + '…' : text;
+}
+
+function resolveName(name: string, offset: number): Expr {
+  const st = state!;
+  const bound = st.env.get(name);
+  if (bound) return bound;
+  const constant = CONSTANTS.get(name);
+  if (constant) return call(constant, []);
+  if (isFunctionName(name)) fail('name', `${name} is a function; call it as ${name}(…)`, offset);
+  if (!st.freeUses.has(name)) st.freeUses.set(name, offset);
+  return sym(name);
+}
+
+/** A friendlier reading of Ohm's "expected" list. */
+function syntaxReason(source: string, pos: number, expected: string): string {
+  const next = source.charAt(pos);
+  const got = pos >= source.length ? 'end of input' : next === '\n' || next === '\r' ? 'end of line' : `'${[...source.slice(pos)][0]}'`;
+  if (/a name/.test(expected) && /a number/.test(expected)) {
+    return `expected an expression, got ${got}`;
+  }
+  if (expected === '")"') {
+    const open = unclosedParen(source, pos);
+    return open === undefined ? `expected ')', got ${got}` : `missing ')' to close the '(' at column ${columnOf(source, open)}, got ${got}`;
+  }
+  if (/end of input/.test(expected)) {
+    if (next === ')') return `unmatched ')'`;
+    if (/[\p{L}_0-9(√.]/u.test(next)) return `expected an operator before ${got} (implicit multiplication only follows a number: write a*b)`;
+    return `unexpected ${got}`;
+  }
+  const list = expected.replace(/"\\r", |"\\r\\n", |"\\n", /g, '').replace(/"/g, "'");
+  return `expected ${list}, got ${got}`;
+}
+
+function columnOf(source: string, offset: number): number {
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+  return [...source.slice(lineStart, offset)].length + 1;
+}
+
+function unclosedParen(source: string, pos: number): number | undefined {
+  const stack: number[] = [];
+  for (let i = 0; i < pos; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < pos && source[i] !== '\n') i++;
+    } else if (c === '(') stack.push(i);
+    else if (c === ')') stack.pop();
+    else if (c === '\n' || c === ';') stack.length = 0;
+  }
+  return stack.at(-1);
+}
+
+/**
+ * Reject input the recursive-descent parser cannot finish: nesting deeper than MAX_NESTING brackets (a bracket
+ * costs the parser about as much stack as 6 prefix operators or 4 levels of an exponent tower, which count
+ * accordingly), or text longer than MAX_SOURCE_LENGTH characters (Ohm parses about 10 µs per character).
+ */
+function checkLimits(source: string): void {
+  if (source.length > MAX_SOURCE_LENGTH) {
+    throw new ExprError(
+      'too-large',
+      `input is ${source.length.toLocaleString('en-US')} characters long; the limit is ${MAX_SOURCE_LENGTH.toLocaleString('en-US')} per parse (split programs into lines or files)`,
+    );
+  }
+  let brackets = 0;
+  let prefixRun = 0;
+  let carets = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i + 1 < source.length && source[i + 1] !== '\n') i++;
+      continue;
+    }
+    if (c === '\n' || c === ';') {
+      brackets = prefixRun = carets = 0;
+      continue;
+    }
+    if (c === ' ' || c === '\t') continue;
+    if (c === '(') brackets++;
+    else if (c === ')') brackets = Math.max(0, brackets - 1);
+    if (c === '-' || c === '−' || c === '+' || c === '√') prefixRun++;
+    else if (c !== '(') prefixRun = 0;
+    if (c === '^') carets++;
+    if (brackets + prefixRun / 6 + carets / 4 > MAX_NESTING) {
+      throw new ExprError('too-deep', `nesting deeper than ${MAX_NESTING} brackets is not supported`, source, i);
+    }
+  }
+}
+
+function expr_(node: ohm.Node): Expr {
+  return (node as unknown as { expr(): Expr }).expr();
+}
+
+/** Parse a program (or a single expression) into its statements and result. */
+export function parseProgram(source: string, options: ParseOptions = {}): Program {
+  if (typeof source !== 'string') throw new ExprError('usage', `expected source text (a string), got ${typeof source}`);
+  checkLimits(source);
+  const g = getGrammar();
+  let match: ohm.MatchResult;
+  try {
+    match = g.match(source);
+  } catch (err) {
+    if (err instanceof RangeError) throw new ExprError('too-deep', 'expression is nested too deeply to parse', source, 0);
+    throw err;
+  }
+  if (match.failed()) {
+    const pos = match.getRightmostFailurePosition();
+    throw new ExprError('syntax', syntaxReason(source, pos, match.getExpectedText()), source, pos);
+  }
+  const sem = getSemantics()(match);
+  const previous = state;
+  state = { source, env: new Map(), freeUses: new Map() };
+  try {
+    return buildProgram(sem as unknown as ohm.Node, source, options);
+  } catch (err) {
+    if (err instanceof RangeError) throw new ExprError('too-deep', 'expression is nested too deeply to parse', source, 0);
+    throw err;
+  } finally {
+    state = previous;
+  }
+}
+
+function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Program {
+  const st = state!;
+  // Program = sep* ListOf<Stmt, sep+> sep*
+  const stmtNodes = root.child(1).asIteration().children;
+  if (stmtNodes.length === 0) throw new ExprError('empty', 'empty input: expected an expression', source, 0);
+  const statements: Statement[] = [];
+  for (const node of stmtNodes) {
+    const offset = node.source.startIdx;
+    const loc = new ExprError('syntax', '', source, offset).location!;
+    const stmt = node.child(0);
+    if (stmt.ctorName === 'Stmt_assign') {
+      const nameNode = stmt.child(0);
+      const name = nameNode.sourceString;
+      const nameOffset = nameNode.source.startIdx;
+      if (CONSTANTS.has(name)) fail('name', `cannot assign to the constant ${name}`, nameOffset);
+      if (isFunctionName(name)) fail('name', `cannot assign to ${name}: it is a function name`, nameOffset);
+      const expr = expr_(stmt.child(2));
+      const usedAt = st.freeUses.get(name);
+      if (usedAt !== undefined && !st.env.has(name)) {
+        const where = new ExprError('syntax', '', source, usedAt).location!;
+        fail('name', `${name} is defined here but was already used (line ${where.line}, column ${where.column}) before this definition`, nameOffset);
+      }
+      st.env.set(name, expr);
+      statements.push({ name, expr, line: loc.line, column: loc.column });
+    } else {
+      statements.push({ expr: expr_(stmt.child(0)), line: loc.line, column: loc.column });
+    }
+  }
+  let result = statements[statements.length - 1];
+  if (options.result !== undefined) {
+    const named = [...statements].reverse().find((s) => s.name === options.result);
+    if (!named) {
+      const names = statements.flatMap((s) => (s.name ? [s.name] : []));
+      throw new ExprError('usage', `no statement named ${options.result}${names.length ? ` (statements: ${names.join(', ')})` : ''}`);
+    }
+    result = named;
+  }
+  return { statements, result: result.expr, resultName: result.name };
+}
+
+/** Parse text to one expression graph: the program's result with its statements inlined. */
+export function parse(source: string, options: ParseOptions = {}): Expr {
+  return parseProgram(source, options).result;
+}

@@ -1,0 +1,91 @@
+// Expression graph → text, in three styles, by one precedence-driven printer.
+//
+// In:  an Expr and a style:
+//   unicode  the default, for people: x³, ·, 3x², √x, π, − only where needed, minimal parentheses
+//   plain    ASCII that parses back to the identical graph: parse(format(e, 'plain')) === e
+//   latex    \frac{…}{…}, x^{…}, \cdot, \sin\left(…\right)
+// Out: a string. Each op's printed form comes from its op-table entry (src/ir/ops.ts `print`); this file supplies
+// the walk (iterative, each distinct node printed once), literals, names and parenthesization.
+
+import { Expr } from '../ir/expr.js';
+import { topo } from '../ir/walk.js';
+import { FmtCtx, Prec, Printed, Style, getOp } from '../ir/ops.js';
+
+export type { Style } from '../ir/ops.js';
+export const STYLES: readonly Style[] = ['unicode', 'plain', 'latex'];
+
+const contexts: Record<Style, FmtCtx> = {
+  unicode: { style: 'unicode', wrap: (p, min) => (p.prec < min ? `(${p.text})` : p.text) },
+  plain: { style: 'plain', wrap: (p, min) => (p.prec < min ? `(${p.text})` : p.text) },
+  latex: { style: 'latex', wrap: (p, min) => (p.prec < min ? `\\left(${p.text}\\right)` : p.text) },
+};
+
+/** Print an expression. */
+export function format(e: Expr, style: Style = 'unicode'): string {
+  return formatAll([e], style)[0];
+}
+
+/** Print several expressions, sharing the work on common subexpressions. */
+export function formatAll(roots: readonly Expr[], style: Style = 'unicode', names?: ReadonlyMap<Expr, string>): string[] {
+  const ctx = contexts[style];
+  if (!ctx) throw new TypeError(`unknown style ${JSON.stringify(style)} (expected unicode, plain or latex)`);
+  const printed = new Map<Expr, Printed>();
+  for (const node of topo(roots)) {
+    const alias = names?.get(node);
+    if (alias !== undefined && !roots.includes(node)) {
+      printed.set(node, { text: formatName(alias, style), prec: Prec.ATOM });
+      continue;
+    }
+    printed.set(node, printNode(node, ctx, printed));
+  }
+  return roots.map((r) => printed.get(r)!.text);
+}
+
+function printNode(node: Expr, ctx: FmtCtx, printed: Map<Expr, Printed>): Printed {
+  if (node.kind === 'num') return formatNumber(node.value, ctx.style);
+  if (node.kind === 'sym') return { text: formatName(node.name, ctx.style), prec: Prec.ATOM };
+  const args = node.args.map((a) => printed.get(a)!);
+  return getOp(node.op).print(ctx, args, node);
+}
+
+/** Shortest float64 round-trip digits. LaTeX writes exponents as × 10^{k}. */
+export function formatNumber(v: number, style: Style): Printed {
+  const text = String(v);
+  if (style === 'latex' && text.includes('e')) {
+    const [mant, exp] = text.split('e');
+    const k = exp.startsWith('+') ? exp.slice(1) : exp;
+    return mant === '1'
+      ? { text: `10^{${k}}`, prec: Prec.POW }
+      : { text: `${mant} \\times 10^{${k}}`, prec: Prec.MUL };
+  }
+  return { text, prec: Prec.ATOM };
+}
+
+// Greek letters, in alphabet order, with their LaTeX command names (omicron has none: it is written o).
+const GREEK = [
+  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
+  'omicron', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega',
+];
+const GREEK_LOWER = 'αβγδεζηθικλμνξοπρστυφχψω';
+const GREEK_UPPER = 'ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ';
+
+function latexGreek(c: string): string | undefined {
+  let i = GREEK_LOWER.indexOf(c);
+  if (i >= 0) return GREEK[i] === 'omicron' ? 'o' : '\\' + GREEK[i];
+  i = GREEK_UPPER.indexOf(c);
+  if (i >= 0) return GREEK[i] === 'omicron' ? 'O' : '\\' + GREEK[i][0].toUpperCase() + GREEK[i].slice(1);
+  return undefined;
+}
+
+/** A variable name. LaTeX: Greek letters as commands, x_1 → x_{1}, longer names upright. */
+export function formatName(name: string, style: Style): string {
+  if (style !== 'latex') return name;
+  const [base, ...subs] = name.split('_');
+  let head: string;
+  if (GREEK.includes(base) && base !== 'omicron') head = '\\' + base;
+  else if ([...base].length === 1) head = latexGreek(base) ?? base;
+  else if (base === '') head = '\\_';
+  else head = `\\mathrm{${[...base].map((c) => latexGreek(c) ?? c).join('')}}`;
+  const sub = subs.filter((s) => s !== '').join('\\_');
+  return sub ? `${head}_{${sub}}` : head;
+}
