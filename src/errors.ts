@@ -87,7 +87,8 @@ export function caretExcerpt(source: string, offset: number): string {
     tail = tail.slice(0, WINDOW / 2);
     suffix = '…';
   }
-  const visible = (s: string[]) => s.map((c) => (c === '\t' ? ' ' : c < ' ' ? '?' : c)).join('');
+  // Controls and invisible format characters (zero-width, bidi overrides that would reorder the line) show as '?'.
+  const visible = (s: string[]) => s.map((c) => (c === '\t' ? ' ' : /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(c) ? '?' : c)).join('');
   const text = prefix + visible(head) + visible(tail) + suffix;
   const caret = ' '.repeat(prefix.length + head.length) + '^';
   return `  ${text}\n  ${caret}`;

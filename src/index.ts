@@ -12,3 +12,5 @@ export { parse, parseProgram, MAX_NESTING, type Program, type Statement, type Pa
 export { format, formatAll, STYLES } from './print/print.js';
 export { evaluate, type Values } from './eval/evaluate.js';
 export { ExprError, type ErrorCode, type Location } from './errors.js';
+export { derivative, differentiate, gradient, jacobian, hessian, type DerivativeOptions } from './diff/diff.js';
+export { simplify, Simplifier } from './simplify/simplify.js';

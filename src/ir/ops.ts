@@ -37,6 +37,8 @@ export const Prec = {
 export interface Printed {
   readonly text: string;
   readonly prec: number;
+  /** The text ends in a bare number factor (a literal, or a product whose last factor is one). */
+  readonly numTail?: boolean;
 }
 
 export interface FmtCtx {
@@ -54,6 +56,15 @@ export interface OpSpec {
   readonly d: (args: readonly Expr[], self: Expr, i: number) => Expr;
   readonly print: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
   readonly smooth: (xs: readonly number[], eps: number) => boolean;
+  /** f(−u) = f(u) (even) or −f(u) (odd): the simplifier pulls signs out. */
+  readonly parity?: 'even' | 'odd';
+  /** Exact local rewrites on already-simplified arguments (exp(log u) = u, cos(0) = 1, …); undefined: none applies. */
+  readonly simplify?: (args: readonly Expr[]) => Expr | undefined;
+  /**
+   * The chain-rule term for argument i given its derivative du (default: ∂op/∂arg_i · du, outer derivative first).
+   * Products override it to keep factor order: (a·b)' = a'·b + a·b'.
+   */
+  readonly dTerm?: (args: readonly Expr[], du: Expr, i: number) => Expr;
 }
 
 const always = () => true;
@@ -83,6 +94,7 @@ function unary(
   deriv: (u: Expr, self: Expr) => Expr,
   smooth: (xs: readonly number[], eps: number) => boolean = always,
   latex?: string,
+  extra: Pick<OpSpec, 'parity' | 'simplify'> = {},
 ): OpSpec {
   return {
     arity: 1,
@@ -92,6 +104,36 @@ function unary(
     d: (args, self) => deriv(args[0], self),
     print: funcPrint(name, latex),
     smooth,
+    ...extra,
+  };
+}
+
+/** Rewrites for f(a) where a is a specific literal: at(0, ZERO) gives f(0) = 0. */
+function at(...pairs: [number, Expr][]): (args: readonly Expr[]) => Expr | undefined {
+  return ([u]) => {
+    for (const [v, r] of pairs) if (u.isNum(v)) return r;
+    return undefined;
+  };
+}
+
+/** f(g(u)) = u for an inverse pair (exp(log u) = u wherever the left side is defined). */
+function inverseOf(inner: string, also?: (args: readonly Expr[]) => Expr | undefined) {
+  return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? args[0].args[0] : also?.(args));
+}
+
+/** Value of a signed literal (num or −num), if the argument is one. */
+function literal(e: Expr): number | undefined {
+  if (e.kind === 'num') return e.value;
+  if (e.is('neg') && e.args[0].kind === 'num') return -e.args[0].value;
+  return undefined;
+}
+
+function foldLiteral(f: (x: number) => number) {
+  return ([u]: readonly Expr[]): Expr | undefined => {
+    const v = literal(u);
+    if (v === undefined) return undefined;
+    const r = f(v);
+    return Number.isInteger(r) ? (r < 0 ? neg(num(-r)) : num(r)) : undefined;
   };
 }
 
@@ -194,14 +236,23 @@ export const ops = {
     eval: (a, b) => a * b,
     js: binaryJs('*'),
     d: ([a, b], _self, i) => (i === 0 ? b : a), // ∂(ab)/∂a = b, ∂(ab)/∂b = a
+    dTerm: ([a, b], du, i) => (i === 0 ? mul(du, b) : mul(a, du)), // (ab)' = a'b + ab', factor order kept
     print: (ctx, [a, b], node) => {
-      // A number literal juxtaposes with what follows in unicode and LaTeX: 3x², 2sin(x), 2(x + 1).
-      if (ctx.style !== 'plain' && node.args[0].kind === 'num') {
+      // A number juxtaposes with the factor after it in unicode and LaTeX: 3x², 2sin(x), 2(x + 1), and inside a
+      // product, exp(x³)·3x² (the left operand ends in a number factor). Plain always writes *.
+      if (ctx.style !== 'plain' && a.numTail && node.args[1].kind !== 'num') {
         const right = ctx.wrap(b, Prec.TIGHT);
-        if (node.args[1].kind !== 'num' && juxtaposable(right)) return { text: a.text + right, prec: Prec.TIGHT };
+        if (juxtaposable(right)) {
+          const whole = node.args[0].kind === 'num';
+          return { text: ctx.wrap(a, Prec.MUL) + right, prec: whole ? Prec.TIGHT : Prec.MUL };
+        }
       }
       const sym = ctx.style === 'latex' ? ' \\cdot ' : ctx.style === 'unicode' ? '·' : '*';
-      return { text: `${ctx.wrap(a, Prec.MUL)}${sym}${ctx.wrap(b, Prec.TIGHT)}`, prec: Prec.MUL };
+      return {
+        text: `${ctx.wrap(a, Prec.MUL)}${sym}${ctx.wrap(b, Prec.TIGHT)}`,
+        prec: Prec.MUL,
+        numTail: node.args[1].kind === 'num',
+      };
     },
     smooth: always,
   },
@@ -214,8 +265,8 @@ export const ops = {
     d: ([a, b], _self, i) => (i === 0 ? div(ONE, b) : neg(div(a, square(b)))),
     print: (ctx, [a, b]) => {
       if (ctx.style === 'latex') return { text: `\\frac{${a.text}}{${b.text}}`, prec: Prec.TIGHT };
-      const sym = ctx.style === 'unicode' ? '/' : '/';
-      return { text: `${ctx.wrap(a, Prec.MUL)}${sym}${ctx.wrap(b, Prec.TIGHT)}`, prec: Prec.MUL };
+      // A juxtaposed product in the denominator gets brackets for the reader: 1/(2√x), never 1/2√x.
+      return { text: `${ctx.wrap(a, Prec.MUL)}/${ctx.wrap(b, ctx.style === 'unicode' ? Prec.POW : Prec.TIGHT)}`, prec: Prec.MUL };
     },
     smooth: (xs, eps) => Math.abs(xs[1]) > eps,
   },
@@ -273,38 +324,47 @@ export const ops = {
   },
 
   // ── elementary functions ───────────────────────────────────────────────────
-  sin: unary('sin', 'sine', Math.sin, (x) => `Math.sin(${x})`, (u) => fn('cos', u), always, '\\sin'),
-  cos: unary('cos', 'cosine', Math.cos, (x) => `Math.cos(${x})`, (u) => neg(fn('sin', u)), always, '\\cos'),
+  sin: unary('sin', 'sine', Math.sin, (x) => `Math.sin(${x})`, (u) => fn('cos', u), always, '\\sin',
+    { parity: 'odd', simplify: at([0, ZERO]) }),
+  cos: unary('cos', 'cosine', Math.cos, (x) => `Math.cos(${x})`, (u) => neg(fn('sin', u)), always, '\\cos',
+    { parity: 'even', simplify: at([0, ONE]) }),
   // tan' = 1/cos²
   tan: unary('tan', 'tangent', Math.tan, (x) => `Math.tan(${x})`, (u) => div(ONE, square(fn('cos', u))),
-    (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, '\\tan'),
+    (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, '\\tan', { parity: 'odd', simplify: at([0, ZERO]) }),
   // asin' = 1/√(1 − u²)
   asin: unary('asin', 'inverse sine', Math.asin, (x) => `Math.asin(${x})`,
-    (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), insideUnit, '\\arcsin'),
+    (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), insideUnit, '\\arcsin', { parity: 'odd', simplify: at([0, ZERO]) }),
   // acos' = −1/√(1 − u²)
   acos: unary('acos', 'inverse cosine', Math.acos, (x) => `Math.acos(${x})`,
-    (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), insideUnit, '\\arccos'),
+    (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), insideUnit, '\\arccos', { simplify: at([1, ZERO]) }),
   // atan' = 1/(1 + u²)
   atan: unary('atan', 'inverse tangent', Math.atan, (x) => `Math.atan(${x})`,
-    (u) => div(ONE, add(ONE, square(u))), always, '\\arctan'),
-  sinh: unary('sinh', 'hyperbolic sine', Math.sinh, (x) => `Math.sinh(${x})`, (u) => fn('cosh', u), always, '\\sinh'),
-  cosh: unary('cosh', 'hyperbolic cosine', Math.cosh, (x) => `Math.cosh(${x})`, (u) => fn('sinh', u), always, '\\cosh'),
+    (u) => div(ONE, add(ONE, square(u))), always, '\\arctan',
+    { parity: 'odd', simplify: at([0, ZERO]) }),
+  sinh: unary('sinh', 'hyperbolic sine', Math.sinh, (x) => `Math.sinh(${x})`, (u) => fn('cosh', u), always, '\\sinh',
+    { parity: 'odd', simplify: at([0, ZERO]) }),
+  cosh: unary('cosh', 'hyperbolic cosine', Math.cosh, (x) => `Math.cosh(${x})`, (u) => fn('sinh', u), always, '\\cosh',
+    { parity: 'even', simplify: at([0, ONE]) }),
   // tanh' = 1 − tanh²
   tanh: unary('tanh', 'hyperbolic tangent', Math.tanh, (x) => `Math.tanh(${x})`,
-    (_u, self) => sub(ONE, square(self)), always, '\\tanh'),
+    (_u, self) => sub(ONE, square(self)), always, '\\tanh', { parity: 'odd', simplify: at([0, ZERO]) }),
   // exp' = exp
-  exp: unary('exp', 'exponential', Math.exp, (x) => `Math.exp(${x})`, (_u, self) => self, always, '\\exp'),
+  exp: unary('exp', 'exponential', Math.exp, (x) => `Math.exp(${x})`, (_u, self) => self, always, '\\exp',
+    { simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
-  log: unary('log', 'natural logarithm', Math.log, (x) => `Math.log(${x})`, (u) => div(ONE, u), positive, '\\ln'),
+  log: unary('log', 'natural logarithm', Math.log, (x) => `Math.log(${x})`, (u) => div(ONE, u), positive, '\\ln',
+    { simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
   // log10' = 1/(u·log 10)
   log10: unary('log10', 'base-10 logarithm', Math.log10, (x) => `Math.log10(${x})`,
-    (u) => div(ONE, mul(u, fn('log', num(10)))), positive, '\\log_{10}'),
+    (u) => div(ONE, mul(u, fn('log', num(10)))), positive, '\\log_{10}', { simplify: at([1, ZERO], [10, ONE]) }),
   // log2' = 1/(u·log 2)
   log2: unary('log2', 'base-2 logarithm', Math.log2, (x) => `Math.log2(${x})`,
-    (u) => div(ONE, mul(u, fn('log', TWO))), positive, '\\log_{2}'),
+    (u) => div(ONE, mul(u, fn('log', TWO))), positive, '\\log_{2}', { simplify: at([1, ZERO], [2, ONE]) }),
   // sqrt' = 1/(2√u)
   sqrt: {
     ...unary('sqrt', 'square root', Math.sqrt, (x) => `Math.sqrt(${x})`, (_u, self) => div(ONE, mul(TWO, self)), positive),
+    // √(u²) = |u|; √0 = 0, √1 = 1 (other powers are the simplifier's: √u is u^(1/2) there)
+    simplify: ([u]) => (u.is('pow') && u.args[1].isNum(2) ? fn('abs', u.args[0]) : at([0, ZERO], [1, ONE])([u])),
     print: (ctx, [a], node) => {
       if (ctx.style === 'latex') return { text: `\\sqrt{${a.text}}`, prec: Prec.ATOM };
       if (ctx.style === 'unicode') {
@@ -317,10 +377,14 @@ export const ops = {
   },
   // cbrt' = 1/(3·cbrt(u)²)
   cbrt: unary('cbrt', 'cube root', Math.cbrt, (x) => `Math.cbrt(${x})`,
-    (_u, self) => div(ONE, mul(num(3), square(self))), awayFrom0, '\\sqrt[3]'),
+    (_u, self) => div(ONE, mul(num(3), square(self))), awayFrom0, '\\sqrt[3]',
+    { parity: 'odd', simplify: foldLiteral((x) => { const r = Math.round(Math.cbrt(x)); return r * r * r === x ? r : NaN; }) }),
   // abs' = sign
   abs: {
     ...unary('abs', 'absolute value', Math.abs, (x) => `Math.abs(${x})`, (u) => fn('sign', u), awayFrom0),
+    parity: 'even',
+    // |(|u|)| = |u|, |exp u| = exp u, |n| = n
+    simplify: ([u]) => (u.is('abs') || u.is('exp') || u.kind === 'num' ? u : undefined),
     print: (ctx, [a]) =>
       ctx.style === 'latex'
         ? { text: `\\left|${a.text}\\right|`, prec: Prec.ATOM }
@@ -328,16 +392,19 @@ export const ops = {
   },
   // sign' = 0 almost everywhere
   sign: unary('sign', 'sign: −1, 0 or 1 (sign(0) = 0)', (x) => (x > 0 ? 1 : x < 0 ? -1 : x), (x) => `Math.sign(${x})`,
-    () => ZERO, awayFrom0),
+    () => ZERO, awayFrom0, undefined, { parity: 'odd', simplify: inverseOf('sign', foldLiteral(Math.sign)) }),
   // step' = 0 almost everywhere
   step: unary('step', 'Heaviside step: 1 for x > 0, else 0 (step(0) = 0)', (x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN),
-    (x) => `(${x} > 0 ? 1 : 0)`, () => ZERO, awayFrom0),
+    (x) => `(${x} > 0 ? 1 : 0)`, () => ZERO, awayFrom0, undefined,
+    { simplify: foldLiteral((x) => (x > 0 ? 1 : 0)) }),
   // sigmoid' = σ(u)·(1 − σ(u))
   sigmoid: unary('sigmoid', 'logistic function 1/(1 + exp(−x))', sigmoid, (x) => `R.sigmoid(${x})`,
-    (_u, self) => mul(self, sub(ONE, self)), always, '\\sigma'),
+    (_u, self) => mul(self, sub(ONE, self)), always, '\\sigma',
+    { simplify: at([0, div(ONE, TWO)]) }),
   // relu' = step (relu'(0) = 0)
   relu: unary('relu', 'rectified linear unit max(0, x)', (x) => (x > 0 ? x : x <= 0 ? 0 : NaN),
-    (x) => `(${x} > 0 ? ${x} : 0)`, (u) => fn('step', u), awayFrom0),
+    (x) => `(${x} > 0 ? ${x} : 0)`, (u) => fn('step', u), awayFrom0, undefined,
+    { simplify: (args) => (args[0].is('relu') ? args[0] : foldLiteral((x) => (x > 0 ? x : 0))(args)) }),
   // softplus' = sigmoid
   softplus: unary('softplus', 'log(1 + exp(x)), computed stably', softplus, (x) => `R.softplus(${x})`,
     (u) => fn('sigmoid', u)),

@@ -180,7 +180,11 @@ function resolveName(name: string, offset: number): Expr {
 /** A friendlier reading of Ohm's "expected" list. */
 function syntaxReason(source: string, pos: number, expected: string): string {
   const next = source.charAt(pos);
-  const got = pos >= source.length ? 'end of input' : next === '\n' || next === '\r' ? 'end of line' : `'${[...source.slice(pos)][0]}'`;
+  const got = pos >= source.length ? 'end of input' : next === '\n' || next === '\r' ? 'end of line' : showChar([...source.slice(pos)][0]);
+  if (/^not /.test(expected)) {
+    // Only a negative lookahead failed: `name = ~"=" Expr`, i.e. `x == 2`.
+    return next === '=' ? `unexpected '=' (there is no '==' comparison; '=' assigns a name: x = 2)` : `unexpected ${got}`;
+  }
   if (/a name/.test(expected) && /a number/.test(expected)) {
     return `expected an expression, got ${got}`;
   }
@@ -195,6 +199,12 @@ function syntaxReason(source: string, pos: number, expected: string): string {
   }
   const list = expected.replace(/"\\r", |"\\r\\n", |"\\n", /g, '').replace(/"/g, "'");
   return `expected ${list}, got ${got}`;
+}
+
+/** A character for a message: quoted, or as U+XXXX when it is invisible (controls, zero-width and bidi marks, odd spaces). */
+function showChar(c: string): string {
+  if (/[\p{Cc}\p{Cf}\p{Z}\p{Co}\p{Cn}]/u.test(c) && c !== ' ') return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `'${c}'`;
 }
 
 function columnOf(source: string, offset: number): number {
@@ -229,7 +239,11 @@ function checkLimits(source: string): void {
   }
   let brackets = 0;
   let prefixRun = 0;
+  // '^' of the exponent towers enclosing this point: a^b^c nests, but a^b + c^d does not, so a binary operator
+  // ends the tower and a closing bracket restores the count of the bracket's opening.
   let carets = 0;
+  const caretsAtOpen: number[] = [];
+  let prev = ''; // previous non-blank character
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '#') {
@@ -238,11 +252,20 @@ function checkLimits(source: string): void {
     }
     if (c === '\n' || c === ';') {
       brackets = prefixRun = carets = 0;
+      caretsAtOpen.length = 0;
+      prev = '';
       continue;
     }
     if (c === ' ' || c === '\t') continue;
-    if (c === '(') brackets++;
-    else if (c === ')') brackets = Math.max(0, brackets - 1);
+    const binary = '*/·×÷⋅,='.includes(c) || ('+-−'.includes(c) && /[\p{L}\p{N}_.)]/u.test(prev));
+    prev = c;
+    if (c === '(') {
+      brackets++;
+      caretsAtOpen.push(carets);
+    } else if (c === ')') {
+      brackets = Math.max(0, brackets - 1);
+      carets = caretsAtOpen.pop() ?? 0;
+    } else if (binary) carets = caretsAtOpen.at(-1) ?? 0;
     if (c === '-' || c === '−' || c === '+' || c === '√') prefixRun++;
     else if (c !== '(') prefixRun = 0;
     if (c === '^') carets++;
@@ -269,8 +292,11 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
     throw err;
   }
   if (match.failed()) {
-    const pos = match.getRightmostFailurePosition();
-    throw new ExprError('syntax', syntaxReason(source, pos, match.getExpectedText()), source, pos);
+    let pos = match.getRightmostFailurePosition();
+    const expected = match.getExpectedText();
+    // A failed negative lookahead is reported before the blanks it skipped (`x = = 2`): point at the token itself.
+    if (/^not /.test(expected)) while (pos < source.length && /[ \t\u00a0]/.test(source[pos])) pos++;
+    throw new ExprError('syntax', syntaxReason(source, pos, expected), source, pos);
   }
   const sem = getSemantics()(match);
   const previous = state;

@@ -58,7 +58,7 @@ export function formatNumber(v: number, style: Style): Printed {
       ? { text: `10^{${k}}`, prec: Prec.POW }
       : { text: `${mant} \\times 10^{${k}}`, prec: Prec.MUL };
   }
-  return { text, prec: Prec.ATOM };
+  return { text, prec: Prec.ATOM, numTail: true };
 }
 
 // Greek letters, in alphabet order, with their LaTeX command names (omicron has none: it is written o).

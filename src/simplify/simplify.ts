@@ -1,0 +1,353 @@
+// Simplification: one deterministic bottom-up pass that always terminates.
+//
+// In:  an Expr.  Out: an equal Expr (equal wherever the input is defined) in textbook form.
+//
+// How: every distinct node is normalized once, after its arguments (no rule is ever re-applied to its own output,
+// so the pass cannot loop). A node is read as a sum of terms, each term a rational coefficient times an ordered
+// list of factors base^exponent:
+//   sums      like terms combine (2x + 3x = 5x, u − u = 0); a − (b + c) flattens to a − b − c
+//   products  like factors combine (x·x² = x³, x/x = 1); numbers fold exactly ((1/3 + 1/6) = 1/2, 0.1 + 0.2 = 0.3);
+//             factor order is kept (chain-rule order: outer derivative first), the sign goes to the front, and the
+//             number stays where it first stood (cos(exp(x³))·exp(x³)·3x²); negative powers form the denominator
+//   powers    (u^a)^n = u^(a·n) for integer n (or when u^a forces u ≥ 0); (c·u)^n = cⁿ·uⁿ for integer n;
+//             exact numeric powers (4^(1/2) = 2); √u is u^(1/2) and prints back as √u
+//   functions odd/even symmetry (sin(−u) = −sin u, cos(−u) = cos u) and each op's own exact rewrites
+//             (exp(log u) = u, log(exp u) = u, √(u²) = |u|, cos 0 = 1, …) from the op table
+// Each normalized node is kept only if it is no larger than the node rebuilt from its simplified arguments, so
+// the result never grows.
+
+import { Expr, call, num } from '../ir/expr.js';
+import { ONE, ZERO, add as bAdd, fn, neg as bNeg } from '../ir/build.js';
+import { getOp } from '../ir/ops.js';
+import { topo } from '../ir/walk.js';
+import * as R from './rational.js';
+import type { Q } from './rational.js';
+
+interface Factor {
+  readonly base: Expr;
+  /** A rational exponent, or an Expr when the exponent is not a constant. */
+  readonly exp: Q | Expr;
+}
+
+interface Term {
+  readonly coef: Q;
+  readonly factors: readonly Factor[];
+}
+
+/** Marks where a term's number stood, so 3 stays in `exp(x³)·3x²` instead of jumping to the front. */
+const COEF = call('$coef', []);
+
+const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
+
+/** The rational value of a constant in output form: n, −n, n/m, −(n/m). */
+export function constValue(e: Expr): Q | undefined {
+  if (e.kind === 'num') return R.fromNumber(e.value);
+  if (e.is('neg')) {
+    const v = constValue(e.args[0]);
+    return v && R.neg(v);
+  }
+  if (e.is('div') && e.args[0].kind === 'num' && e.args[1].kind === 'num' && e.args[1].value !== 0) {
+    return R.div(R.fromNumber(e.args[0].value), R.fromNumber(e.args[1].value));
+  }
+  return undefined;
+}
+
+/** A rational as an Expr: integers and short decimals as literals, others as n/m; the sign as neg. */
+export function rationalExpr(v: Q): Expr {
+  const a = R.abs(v);
+  let e: Expr;
+  if (R.isInt(a) && a.n <= BigInt(Number.MAX_SAFE_INTEGER)) e = num(Number(a.n));
+  else {
+    const dec = a.dec ? R.decimalText(a) : undefined;
+    if (dec !== undefined) e = num(Number(dec));
+    else if (a.n <= BigInt(Number.MAX_SAFE_INTEGER) && a.d <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      e = R.isInt(a) ? num(Number(a.n)) : call('div', [num(Number(a.n)), num(Number(a.d))]);
+    } else {
+      e = num(Math.abs(R.toNumber(a))); // beyond exact float64 integers: the nearest double
+    }
+  }
+  return R.sign(v) < 0 ? call('neg', [e]) : e;
+}
+
+export class Simplifier {
+  private readonly memo = new Map<Expr, Expr>();
+  private readonly termMemo = new Map<Expr, Term[]>();
+
+  simplify(root: Expr): Expr {
+    const hit = this.memo.get(root);
+    if (hit) return hit;
+    for (const node of topo(root)) {
+      if (this.memo.has(node)) continue;
+      const args = node.args.map((a) => this.memo.get(a)!);
+      const out = this.normalize(node, args);
+      this.memo.set(node, out);
+      if (!this.memo.has(out)) this.memo.set(out, out); // simplified forms are fixed points
+    }
+    return this.memo.get(root)!;
+  }
+
+  private normalize(node: Expr, args: readonly Expr[]): Expr {
+    if (node.kind !== 'call' || args.length === 0) return node;
+    const rebuilt = args.every((a, i) => a === node.args[i]) ? node : call(node.op, args);
+    let candidate: Expr;
+    switch (node.op) {
+      case 'add':
+      case 'sub':
+      case 'neg':
+      case 'mul':
+      case 'div':
+      case 'pow':
+        candidate = this.buildSum(this.termsOf(rebuilt));
+        break;
+      case 'sqrt': {
+        const special = getOp('sqrt').simplify?.(args);
+        candidate = special ? this.simplify(special) : this.buildSum([this.powerTerm(args[0], R.QHALF)]);
+        break;
+      }
+      default:
+        candidate = this.simplifyCall(node.op, args);
+    }
+    // The guard that keeps results from growing: a normal form may add a little (x^(3/2) for √x·x), never more.
+    return candidate.treeSize <= rebuilt.treeSize + 2 ? candidate : rebuilt;
+  }
+
+  private simplifyCall(op: string, args: readonly Expr[]): Expr {
+    const spec = getOp(op);
+    if (spec.parity && args.length === 1) {
+      const t = this.termsOf(args[0]);
+      if (t.length === 1 && R.sign(t[0].coef) < 0) {
+        const inner = this.buildSum([{ coef: R.neg(t[0].coef), factors: t[0].factors }]);
+        const f = this.simplifyCall(op, [inner]);
+        return spec.parity === 'even' ? f : this.buildSum(this.termsOf(f).map(negate));
+      }
+    }
+    const rewritten = spec.simplify?.(args);
+    if (rewritten) return rewritten === args[0] || rewritten.kind !== 'call' ? rewritten : this.simplify(rewritten);
+    return call(op, args);
+  }
+
+  /** The node read as a sum of terms (memoized; nodes are immutable). */
+  private termsOf(e: Expr): Term[] {
+    const hit = this.termMemo.get(e);
+    if (hit) return hit;
+    let terms: Term[];
+    if (e.is('add')) terms = [...this.termsOf(e.args[0]), ...this.termsOf(e.args[1])];
+    else if (e.is('sub')) terms = [...this.termsOf(e.args[0]), ...this.termsOf(e.args[1]).map(negate)];
+    else if (e.is('neg')) terms = this.termsOf(e.args[0]).map(negate);
+    else {
+      const t = this.productOf(e);
+      terms = t ? [t] : [{ coef: R.Q1, factors: [{ base: e, exp: R.Q1 }] }];
+    }
+    this.termMemo.set(e, terms);
+    return terms;
+  }
+
+  /** The node read as one term (coefficient × factors), or undefined if it is a sum of several. */
+  private productOf(e: Expr): Term | undefined {
+    const c = constValue(e);
+    if (c) return { coef: c, factors: R.isOne(R.abs(c)) ? [] : [{ base: COEF, exp: R.Q1 }] };
+    if (e.is('mul') || e.is('div')) {
+      const a = this.single(e.args[0]);
+      let b = this.single(e.args[1]);
+      if (e.is('div')) b = this.inverse(b);
+      return this.normalizeTerm({ coef: R.mul(a.coef, b.coef), factors: [...a.factors, ...b.factors] });
+    }
+    if (e.is('neg')) {
+      const t = this.termsOf(e.args[0]);
+      return t.length === 1 ? negate(t[0]) : undefined;
+    }
+    if (e.is('pow')) {
+      const r = constValue(e.args[1]);
+      if (r) return this.powerTerm(e.args[0], r);
+      return this.normalizeTerm({ coef: R.Q1, factors: [{ base: e.args[0], exp: e.args[1] }] });
+    }
+    if (e.is('sqrt')) return this.powerTerm(e.args[0], R.QHALF);
+    if (e.is('add') || e.is('sub')) {
+      const t = this.termsOf(e);
+      if (t.length === 1) return t[0];
+      return undefined;
+    }
+    return { coef: R.Q1, factors: [{ base: e, exp: R.Q1 }] };
+  }
+
+  /** One term for any node: a sum of several terms becomes a single factor. */
+  private single(e: Expr): Term {
+    return this.productOf(e) ?? { coef: R.Q1, factors: [{ base: e, exp: R.Q1 }] };
+  }
+
+  private inverse(t: Term): Term {
+    if (R.isZero(t.coef)) return { coef: R.Q1, factors: [{ base: ZERO, exp: R.QM1 }] };
+    return {
+      coef: R.div(R.Q1, t.coef),
+      factors: t.factors.map((f) => (f.base === COEF ? f : { base: f.base, exp: this.scaleExp(f.exp, R.QM1) })),
+    };
+  }
+
+  /** base^r for a constant r. */
+  private powerTerm(base: Expr, r: Q): Term {
+    const bc = constValue(base);
+    if (bc) {
+      if (R.sign(bc) >= 0 || R.isInt(r)) {
+        const exact = R.isZero(bc) && R.sign(r) < 0 ? undefined : R.powRational(bc, r);
+        if (exact) return { coef: exact, factors: R.isOne(R.abs(exact)) ? [] : [{ base: COEF, exp: R.Q1 }] };
+      }
+      return { coef: R.Q1, factors: [{ base, exp: r }] };
+    }
+    const inner = this.termsOf(base);
+    if (inner.length === 1) {
+      const t = inner[0];
+      if (R.isInt(r)) {
+        // (c·∏ uᵢ^aᵢ)^n = cⁿ·∏ uᵢ^(aᵢ·n)
+        const c = R.powInt(t.coef, r.n);
+        if (c) {
+          return this.normalizeTerm({
+            coef: c,
+            factors: t.factors.map((f) => (f.base === COEF ? f : { base: f.base, exp: this.scaleExp(f.exp, r) })),
+          });
+        }
+      } else if (R.isOne(t.coef) && t.factors.length === 1 && isQ(t.factors[0].exp) && t.factors[0].exp.d % 2n === 0n) {
+        // (u^(p/2k))^r = u^(p·r/2k): u^(p/2k) is only real for u ≥ 0, where the rule holds
+        const f = t.factors[0];
+        return this.normalizeTerm({ coef: R.Q1, factors: [{ base: f.base, exp: R.mul(f.exp as Q, r) }] });
+      }
+    }
+    return { coef: R.Q1, factors: [{ base, exp: r }] };
+  }
+
+  private scaleExp(exp: Q | Expr, r: Q): Q | Expr {
+    if (isQ(exp)) return R.mul(exp, r);
+    return this.simplify(call('mul', [rationalExpr(r), exp]));
+  }
+
+  private addExp(a: Q | Expr, b: Q | Expr): Q | Expr {
+    if (isQ(a) && isQ(b)) return R.add(a, b);
+    const ea = isQ(a) ? rationalExpr(a) : a;
+    const eb = isQ(b) ? rationalExpr(b) : b;
+    const s = this.simplify(bAdd(ea, eb));
+    return constValue(s) ?? s;
+  }
+
+  /** Combine like factors (keeping first-appearance order), drop x⁰, fold numeric powers into the coefficient. */
+  private normalizeTerm(t: Term): Term {
+    if (R.isZero(t.coef)) return { coef: R.Q0, factors: [] };
+    const index = new Map<Expr, number>();
+    const merged: { base: Expr; exp: Q | Expr }[] = [];
+    for (const f of t.factors) {
+      const i = index.get(f.base);
+      if (i === undefined) {
+        index.set(f.base, merged.length);
+        merged.push({ base: f.base, exp: f.exp });
+      } else if (f.base !== COEF) merged[i].exp = this.addExp(merged[i].exp, f.exp);
+    }
+    let coef = t.coef;
+    const factors: Factor[] = [];
+    for (const f of merged) {
+      if (isQ(f.exp) && R.isZero(f.exp)) continue;
+      if (f.base === COEF) {
+        factors.push(f);
+        continue;
+      }
+      const bc = isQ(f.exp) ? constValue(f.base) : undefined;
+      if (bc && isQ(f.exp) && (R.sign(bc) > 0 || R.isInt(f.exp))) {
+        const exact = R.powRational(bc, f.exp);
+        if (exact) {
+          coef = R.mul(coef, exact);
+          if (!index.has(COEF)) factors.push({ base: COEF, exp: R.Q1 }), index.set(COEF, -1);
+          continue;
+        }
+      }
+      factors.push(f);
+    }
+    return { coef, factors };
+  }
+
+  /** Combine like terms and build the textbook form of the sum. */
+  private buildSum(terms: readonly Term[]): Expr {
+    const byKey = new Map<string, { coef: Q; factors: readonly Factor[] }>();
+    for (const raw of terms) {
+      const t = raw.factors.length > 1 ? this.normalizeTerm(raw) : raw;
+      if (R.isZero(t.coef)) continue;
+      const k = termKey(t);
+      const prev = byKey.get(k);
+      if (prev) prev.coef = R.add(prev.coef, t.coef);
+      else byKey.set(k, { coef: t.coef, factors: t.factors });
+    }
+    const live = [...byKey.values()].filter((t) => !R.isZero(t.coef));
+    if (live.length === 0) return ZERO;
+    // Lead with a positive term when there is one: 1 − x², not −x² + 1.
+    const firstPos = live.findIndex((t) => R.sign(t.coef) > 0);
+    if (firstPos > 0) live.unshift(...live.splice(firstPos, 1));
+    let acc = this.buildTerm(live[0]);
+    for (let i = 1; i < live.length; i++) {
+      const t = live[i];
+      acc = R.sign(t.coef) < 0 ? call('sub', [acc, this.buildTerm(negate(t))]) : call('add', [acc, this.buildTerm(t)]);
+    }
+    return acc;
+  }
+
+  /** coefficient × factors → sign in front, numerator · …, then / denominator. */
+  private buildTerm(t: Term): Expr {
+    const negative = R.sign(t.coef) < 0;
+    const c = R.abs(t.coef);
+    const numer: Expr[] = [];
+    const denom: Expr[] = [];
+    const decimal = c.dec && !R.isInt(c) ? R.decimalText(c) : undefined;
+    const top = decimal !== undefined ? num(Number(decimal)) : rationalExpr(q1(c.n));
+    const bottom = decimal !== undefined || R.isInt(c) ? undefined : rationalExpr(q1(c.d));
+    const showTop = !(top.isNum(1));
+    let placed = false;
+    for (const f of t.factors) {
+      if (f.base === COEF) {
+        if (showTop && !placed) numer.push(top);
+        placed = true;
+        continue;
+      }
+      if (isQ(f.exp) && R.sign(f.exp) < 0) denom.push(powerExpr(f.base, R.neg(f.exp)));
+      else numer.push(powerExpr(f.base, f.exp));
+    }
+    if (showTop && !placed) numer.unshift(top);
+    // The number stays in place only before a monomial it reads with (exp(x³)·3x², −sin(x²)·2x); anywhere else
+    // it moves to the front: 2√(1 + x²)·exp(2x), not √(1 + x²)·2·exp(2x).
+    const at = showTop ? numer.indexOf(top) : -1;
+    if (at > 0) {
+      const next = numer[at + 1];
+      const monomial = next !== undefined && (next.kind === 'sym' || (next.is('pow') && next.args[0].kind === 'sym'));
+      if (!monomial) numer.unshift(...numer.splice(at, 1));
+    }
+    if (bottom) denom.unshift(bottom);
+    let e = numer.length ? numer.reduce((a, b) => call('mul', [a, b])) : ONE;
+    if (denom.length) e = call('div', [e, denom.reduce((a, b) => call('mul', [a, b]))]);
+    return negative ? bNeg(e) : e;
+  }
+}
+
+function q1(n: bigint): Q {
+  return R.q(n);
+}
+
+function negate(t: Term): Term {
+  return { coef: R.neg(t.coef), factors: t.factors };
+}
+
+/** Order-free identity of a term's factors, for combining like terms. */
+function termKey(t: { factors: readonly Factor[] }): string {
+  const parts: string[] = [];
+  for (const f of t.factors) {
+    if (f.base === COEF) continue;
+    parts.push(`${f.base.id}^${isQ(f.exp) ? R.key(f.exp) : 'e' + f.exp.id}`);
+  }
+  return parts.sort().join('*');
+}
+
+/** base^exp in output form: u, √u, u^n, u^(p/q), u^expr. */
+function powerExpr(base: Expr, exp: Q | Expr): Expr {
+  if (!isQ(exp)) return call('pow', [base, exp]);
+  if (R.isOne(exp)) return base;
+  if (R.eq(exp, R.QHALF)) return fn('sqrt', base);
+  return call('pow', [base, rationalExpr(exp)]);
+}
+
+/** Simplify an expression (a fresh memo per call). */
+export function simplify(e: Expr): Expr {
+  return new Simplifier().simplify(e);
+}
