@@ -14,3 +14,4 @@ export { evaluate, type Values } from './eval/evaluate.js';
 export { ExprError, type ErrorCode, type Location } from './errors.js';
 export { derivative, differentiate, gradient, jacobian, hessian, type DerivativeOptions } from './diff/diff.js';
 export { simplify, Simplifier } from './simplify/simplify.js';
+export { formatCse, sharedSubexpressions } from './print/cse.js';

@@ -5,9 +5,13 @@
 
 import { ExprError } from '../errors.js';
 import { parse } from '../parse/parse.js';
-import { format, STYLES, type Style } from '../print/print.js';
+import { format, formatName, STYLES, type Style } from '../print/print.js';
 import { evaluate } from '../eval/evaluate.js';
 import { freeVars } from '../ir/walk.js';
+import { derivative, gradient } from '../diff/diff.js';
+import { simplify } from '../simplify/simplify.js';
+import { formatCse } from '../print/cse.js';
+import type { Expr } from '../ir/expr.js';
 import type { Io } from './main.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -73,6 +77,33 @@ export function formatValue(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
+function show(e: Expr, style: Style, flags: Flags): string {
+  return flags.cse ? formatCse(e, style) : format(e, style);
+}
+
+function positiveInt(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || !/^\d+$/.test(text.trim())) throw new ExprError('usage', `--${name} expects a non-negative integer, got '${text}'`);
+  return n;
+}
+
+/** The variable to differentiate by: --wrt, or the only free variable. */
+function chooseVariable(e: Expr, flags: Flags): string {
+  const wrt = flags.wrt as string | undefined;
+  const free = freeVars(e);
+  if (wrt !== undefined) {
+    if (!/^[\p{L}_][\p{L}0-9_]*$/u.test(wrt)) throw new ExprError('usage', `--wrt expects a variable name, got '${wrt}'`);
+    return wrt;
+  }
+  if (free.length === 1) return free[0];
+  if (free.length === 0) return 'x';
+  throw new ExprError('usage', `the expression has several variables (${free.join(', ')}); choose one with --wrt`);
+}
+
+const diffLabel = (style: Style, v: string) =>
+  style === 'unicode' ? `∂/∂${v}` : style === 'latex' ? `\\frac{\\partial}{\\partial ${formatName(v, 'latex')}}` : `d/d${v}`;
+
 export const commands: Record<string, Command> = {
   print: {
     summary: 'print an expression in unicode, plain or LaTeX form',
@@ -99,6 +130,59 @@ export const commands: Record<string, Command> = {
       const e = parse(text);
       const value = evaluate(e, parseBindings(extra));
       return flags.json ? JSON.stringify({ input: text, value: Number.isFinite(value) ? value : String(value) }) : formatValue(value);
+    },
+  },
+  diff: {
+    summary: 'print a derivative: exprgrad diff "sin(exp(x^3))" → cos(exp(x³))·exp(x³)·3x²',
+    usage: '[expression] [--wrt x] [--order n] [--format unicode|plain|latex] [--cse] [--json]',
+    description:
+      'Differentiates symbolically and prints the simplified result. With one variable, --wrt may be left out;\n' +
+      'other variables are held constant. --cse names shared subexpressions (where t1 = …); in plain style the\n' +
+      'result is a program that parses back.',
+    options: {
+      wrt: { type: 'string', help: 'the variable to differentiate by (default: the only variable)' },
+      order: { type: 'string', help: 'derivative order (default 1)' },
+      format: formatOption,
+      cse: { type: 'boolean', help: 'name shared subexpressions' },
+      json: jsonOption,
+    },
+    answer(text, _extra, flags) {
+      const style = styleOf(flags);
+      const order = positiveInt(flags.order as string | undefined, 'order', 1);
+      const e = parse(text);
+      const wrt = chooseVariable(e, flags);
+      const d = derivative(e, wrt, order);
+      const out = show(d, style, flags);
+      return flags.json ? JSON.stringify({ input: text, wrt, order, [style]: out }) : out;
+    },
+  },
+  simplify: {
+    summary: 'simplify an expression: exprgrad simplify "2x + 3x" → 5x',
+    usage: '[expression] [--format unicode|plain|latex] [--cse] [--json]',
+    description: 'Folds constants exactly, combines like terms and factors, and prints the textbook form.',
+    options: { format: formatOption, cse: { type: 'boolean', help: 'name shared subexpressions' }, json: jsonOption },
+    answer(text, _extra, flags) {
+      const style = styleOf(flags);
+      const out = show(simplify(parse(text)), style, flags);
+      return flags.json ? JSON.stringify({ input: text, [style]: out }) : out;
+    },
+  },
+  gradient: {
+    summary: 'print every partial derivative: exprgrad gradient "x^2*y" → ∂/∂x = 2x·y, ∂/∂y = x²',
+    usage: '[expression] [--vars x,y] [--format unicode|plain|latex] [--json]',
+    description: 'Prints ∂/∂v for each variable (default: all free variables, in order of appearance).',
+    options: {
+      vars: { type: 'string', help: 'comma-separated variables (default: all)' },
+      format: formatOption,
+      json: jsonOption,
+    },
+    answer(text, _extra, flags) {
+      const style = styleOf(flags);
+      const e = parse(text);
+      const vars = flags.vars !== undefined ? String(flags.vars).split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+      const g = gradient(e, vars);
+      if (flags.json) return JSON.stringify({ input: text, gradient: Object.fromEntries([...g].map(([v, d]) => [v, format(d, style)])) });
+      return [...g].map(([v, d]) => `${diffLabel(style, v)} = ${format(d, style)}`).join(', ');
     },
   },
 };

@@ -25,26 +25,28 @@ export function format(e: Expr, style: Style = 'unicode'): string {
   return formatAll([e], style)[0];
 }
 
-/** Print several expressions, sharing the work on common subexpressions. */
+/**
+ * Print several expressions, sharing the work on common subexpressions. Nodes given a name in `names` are
+ * referred to by that name wherever they occur as an argument (each root itself still prints in full).
+ */
 export function formatAll(roots: readonly Expr[], style: Style = 'unicode', names?: ReadonlyMap<Expr, string>): string[] {
   const ctx = contexts[style];
   if (!ctx) throw new TypeError(`unknown style ${JSON.stringify(style)} (expected unicode, plain or latex)`);
-  const printed = new Map<Expr, Printed>();
+  const full = new Map<Expr, Printed>();
+  const ref = new Map<Expr, Printed>();
   for (const node of topo(roots)) {
+    const p = printNode(node, ctx, ref);
+    full.set(node, p);
     const alias = names?.get(node);
-    if (alias !== undefined && !roots.includes(node)) {
-      printed.set(node, { text: formatName(alias, style), prec: Prec.ATOM });
-      continue;
-    }
-    printed.set(node, printNode(node, ctx, printed));
+    ref.set(node, alias === undefined ? p : { text: formatName(alias, style), prec: Prec.ATOM });
   }
-  return roots.map((r) => printed.get(r)!.text);
+  return roots.map((r) => full.get(r)!.text);
 }
 
-function printNode(node: Expr, ctx: FmtCtx, printed: Map<Expr, Printed>): Printed {
+function printNode(node: Expr, ctx: FmtCtx, ref: Map<Expr, Printed>): Printed {
   if (node.kind === 'num') return formatNumber(node.value, ctx.style);
   if (node.kind === 'sym') return { text: formatName(node.name, ctx.style), prec: Prec.ATOM };
-  const args = node.args.map((a) => printed.get(a)!);
+  const args = node.args.map((a) => ref.get(a)!);
   return getOp(node.op).print(ctx, args, node);
 }
 
@@ -77,9 +79,11 @@ function latexGreek(c: string): string | undefined {
   return undefined;
 }
 
-/** A variable name. LaTeX: Greek letters as commands, x_1 → x_{1}, longer names upright. */
+/** A variable name. LaTeX: Greek letters as commands, x_1 and x1 → x_{1}, longer names upright. */
 export function formatName(name: string, style: Style): string {
   if (style !== 'latex') return name;
+  const digits = /^([\p{L}]+)(\d+)$/u.exec(name);
+  if (digits) return `${formatName(digits[1], style)}_{${digits[2]}}`;
   const [base, ...subs] = name.split('_');
   let head: string;
   if (GREEK.includes(base) && base !== 'omicron') head = '\\' + base;
