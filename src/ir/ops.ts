@@ -206,7 +206,7 @@ function infixPrint(plain: string, unicode: string, latex: string, prec: number,
 /** Does a printed operand start so that writing a number right before it reads as one product (3x, 2sin(x), 2(…))? */
 function juxtaposable(text: string): boolean {
   const c = text.charAt(0);
-  if (c === 'e' || c === 'E') return false; // 2e1 would read as a number
+  if (/^[eE][0-9+-]/.test(text)) return false; // 2e1 would read as a number (2exp(x) and 2e^x are fine)
   return /^[\p{L}_(√\\]/u.test(c) && !text.startsWith('\\left(-') && !text.startsWith('\\frac');
 }
 
@@ -376,9 +376,13 @@ export const ops = {
     },
   },
   // cbrt' = 1/(3·cbrt(u)²)
-  cbrt: unary('cbrt', 'cube root', Math.cbrt, (x) => `Math.cbrt(${x})`,
-    (_u, self) => div(ONE, mul(num(3), square(self))), awayFrom0, '\\sqrt[3]',
-    { parity: 'odd', simplify: foldLiteral((x) => { const r = Math.round(Math.cbrt(x)); return r * r * r === x ? r : NaN; }) }),
+  cbrt: {
+    ...unary('cbrt', 'cube root', Math.cbrt, (x) => `Math.cbrt(${x})`,
+      (_u, self) => div(ONE, mul(num(3), square(self))), awayFrom0, undefined,
+      { parity: 'odd', simplify: foldLiteral((x) => { const r = Math.round(Math.cbrt(x)); return r * r * r === x ? r : NaN; }) }),
+    print: (ctx, [a]) =>
+      ctx.style === 'latex' ? { text: `\\sqrt[3]{${a.text}}`, prec: Prec.ATOM } : { text: `cbrt(${a.text})`, prec: Prec.ATOM },
+  },
   // abs' = sign
   abs: {
     ...unary('abs', 'absolute value', Math.abs, (x) => `Math.abs(${x})`, (u) => fn('sign', u), awayFrom0),

@@ -308,17 +308,24 @@ export class Simplifier {
     if (showTop && !placed) numer.unshift(top);
     // The number stays in place only before a monomial it reads with (exp(x³)·3x², −sin(x²)·2x); anywhere else
     // it moves to the front: 2√(1 + x²)·exp(2x), not √(1 + x²)·2·exp(2x).
+    // Before it only plain symbols and constants (a·2x, π·2x)? Then it leads too: 2a·x, 2π·x.
     const at = showTop ? numer.indexOf(top) : -1;
     if (at > 0) {
       const next = numer[at + 1];
-      const monomial = next !== undefined && (next.kind === 'sym' || (next.is('pow') && next.args[0].kind === 'sym'));
-      if (!monomial) numer.unshift(...numer.splice(at, 1));
+      const monomial = next !== undefined && isMonomialAtom(next);
+      if (!monomial || numer.slice(0, at).every(isMonomialAtom)) numer.unshift(...numer.splice(at, 1));
     }
     if (bottom) denom.unshift(bottom);
     let e = numer.length ? numer.reduce((a, b) => call('mul', [a, b])) : ONE;
     if (denom.length) e = call('div', [e, denom.reduce((a, b) => call('mul', [a, b]))]);
     return negative ? bNeg(e) : e;
   }
+}
+
+/** x, π, x² — what a number reads naturally in front of. */
+function isMonomialAtom(e: Expr): boolean {
+  if (e.is('pow')) e = e.args[0];
+  return e.kind === 'sym' || (e.kind === 'call' && e.args.length === 0);
 }
 
 function q1(n: bigint): Q {
