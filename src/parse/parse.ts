@@ -9,6 +9,7 @@
 import * as ohm from 'ohm-js';
 import { Expr, call, num, sym } from '../ir/expr.js';
 import { CONSTANTS, arityOk, arityText, functionNames, isFunctionName, opTable } from '../ir/ops.js';
+import { getTensorOp, intArg, tensorFunctionNames } from '../ir/tensor-ops.js';
 import { ExprError, suggest } from '../errors.js';
 import { grammarSource } from './grammar-source.js';
 
@@ -67,7 +68,7 @@ function binary(op: string, a: Expr, b: Expr): Expr {
 
 function opName(text: string, kind: 'add' | 'mul'): string {
   if (kind === 'add') return text === '+' ? 'add' : 'sub';
-  return text === '/' || text === '÷' ? 'div' : 'mul';
+  return text === '/' || text === '÷' ? 'div' : text === '@' ? 'matmul' : 'mul';
 }
 
 function getSemantics(): ohm.Semantics {
@@ -118,12 +119,20 @@ function getSemantics(): ohm.Semantics {
     Exponent_pos(_p, e) {
       return e.expr();
     },
-    Postfix_sup(base, sup) {
-      const text = sup.sourceString;
-      const negative = text.startsWith('⁻');
-      const digits = [...(negative ? text.slice(1) : text)].map((c) => SUPER_DIGITS.indexOf(c)).join('');
-      const exponent = num(Number(digits));
-      return binary('pow', base.expr(), negative ? call('neg', [exponent]) : exponent);
+    Postfix(base, ops) {
+      let acc = base.expr() as Expr;
+      for (const op of ops.children) {
+        const text = op.sourceString;
+        if (text === 'ᵀ') {
+          acc = call('transpose', [acc]);
+          continue;
+        }
+        const negative = text.startsWith('⁻');
+        const digits = [...(negative ? text.slice(1) : text)].map((c) => SUPER_DIGITS.indexOf(c)).join('');
+        const exponent = num(Number(digits));
+        acc = binary('pow', acc, negative ? call('neg', [exponent]) : exponent);
+      }
+      return acc;
     },
     Primary_paren(_l, e, _r) {
       return e.expr();
@@ -133,21 +142,23 @@ function getSemantics(): ohm.Semantics {
     },
     Primary_call(nameNode, _l, argList, _r) {
       const name = nameNode.sourceString;
-      const shown = abbreviate(name);
       const offset = nameNode.source.startIdx;
-      const args = argList.asIteration().children.map((c) => c.expr());
-      const spec = isFunctionName(name) ? opTable[name] : undefined;
-      if (!spec) {
-        const near = suggest(name, functionNames());
-        const hint = near.length ? `; did you mean ${near.map((n) => `${n}()`).join(', ')}?` : '';
-        const what = CONSTANTS.has(name) || state!.env.has(name) ? `${shown} is not a function` : `unknown function ${shown}()`;
-        const juxt = state!.env.has(name) || !near.length ? ` (to multiply, write ${shown}*(…))` : '';
-        fail('unknown-function', what + hint + juxt, offset);
+      const argNodes = argList.asIteration().children;
+      const named = new Map<string, Expr>();
+      const args: Expr[] = [];
+      for (const arg of argNodes) {
+        const a = arg.child(0);
+        if (a.ctorName === 'Arg_named') {
+          const key = a.child(0).sourceString;
+          if (key !== 'axis') fail('syntax', `unknown keyword argument ${abbreviate(key)}= (only axis= is supported)`, a.source.startIdx);
+          if (named.has(key)) fail('syntax', `axis= is given twice`, a.source.startIdx);
+          named.set(key, a.child(2).expr());
+        } else {
+          if (named.size) fail('syntax', 'positional arguments must come before axis=', a.source.startIdx);
+          args.push(a.expr());
+        }
       }
-      if (!arityOk(spec, args.length)) {
-        fail('arity', `${name}() takes ${arityText(spec)}, got ${args.length}`, offset);
-      }
-      return call(name, args);
+      return resolveCall(name, args, named.get('axis'), offset);
     },
     Primary_name(nameNode) {
       return resolveName(nameNode.sourceString, nameNode.source.startIdx);
@@ -162,6 +173,45 @@ function getSemantics(): ohm.Semantics {
   return s;
 }
 
+/** Keyword axis= is accepted by these (max(x, axis=1) is the reduction; max(a, b) the elementwise maximum). */
+const AXIS_OPS = new Set(['sum', 'mean', 'max', 'logsumexp', 'softmax', 'log_softmax', 'argmax_mask']);
+
+function resolveCall(name: string, args: Expr[], axis: Expr | undefined, offset: number): Expr {
+  const shown = abbreviate(name);
+  if (axis !== undefined) {
+    const known = isFunctionName(name) || getTensorOp(name) !== undefined;
+    if (!AXIS_OPS.has(name) && known) fail('syntax', `${shown}() takes no axis= argument`, offset);
+    if (args.length !== 1) fail('arity', `${shown}(x, axis=k) takes one tensor and the axis`, offset);
+    if (AXIS_OPS.has(name)) args = [args[0], axis];
+  }
+  // max with one argument, or with axis=, is the reduction; with two or more, the elementwise maximum.
+  const opName = name === 'max' && (args.length === 1 || axis !== undefined) ? 'amax' : name;
+  const tensor = getTensorOp(opName);
+  if (tensor) {
+    const t = tensor;
+    if (args.length < t.minArgs || args.length > t.maxArgs) {
+      const range = t.minArgs === t.maxArgs ? `${t.minArgs}` : `${t.minArgs} to ${t.maxArgs}`;
+      fail('arity', `${shown}() takes ${range} argument${t.maxArgs === 1 ? '' : 's'}, got ${args.length}`, offset);
+    }
+    for (const i of t.literalArgs ?? []) {
+      if (i < args.length && intArg(args[i]) === undefined) fail('syntax', `argument ${i + 1} of ${shown}() must be an integer literal`, offset);
+    }
+    return call(opName, args);
+  }
+  const spec = isFunctionName(name) ? opTable[name] : undefined;
+  if (!spec) {
+    const near = suggest(name, [...functionNames(), ...tensorFunctionNames()]);
+    const hint = near.length ? `; did you mean ${near.map((n) => `${n}()`).join(', ')}?` : '';
+    const what = CONSTANTS.has(name) || state!.env.has(name) ? `${shown} is not a function` : `unknown function ${shown}()`;
+    const juxt = state!.env.has(name) || !near.length ? ` (to multiply, write ${shown}*(…))` : '';
+    fail('unknown-function', what + hint + juxt, offset);
+  }
+  if (!arityOk(spec, args.length)) {
+    fail('arity', `${shown}() takes ${arityText(spec)}, got ${args.length}`, offset);
+  }
+  return call(name, args);
+}
+
 function abbreviate(text: string): string {
   return text.length > 24 ? text.slice(0, 20) + '…' : text;
 }
@@ -172,7 +222,7 @@ function resolveName(name: string, offset: number): Expr {
   if (bound) return bound;
   const constant = CONSTANTS.get(name);
   if (constant) return call(constant, []);
-  if (isFunctionName(name)) fail('name', `${name} is a function; call it as ${name}(…)`, offset);
+  if (isFunctionName(name) || getTensorOp(name)) fail('name', `${name} is a function; call it as ${name}(…)`, offset);
   if (!st.freeUses.has(name)) st.freeUses.set(name, offset);
   return sym(name);
 }
@@ -326,7 +376,7 @@ function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Pr
       const name = nameNode.sourceString;
       const nameOffset = nameNode.source.startIdx;
       if (CONSTANTS.has(name)) fail('name', `cannot assign to the constant ${name}`, nameOffset);
-      if (isFunctionName(name)) fail('name', `cannot assign to ${name}: it is a function name`, nameOffset);
+      if (isFunctionName(name) || getTensorOp(name)) fail('name', `cannot assign to ${name}: it is a function name`, nameOffset);
       const expr = expr_(stmt.child(2));
       const usedAt = st.freeUses.get(name);
       if (usedAt !== undefined && !st.env.has(name)) {

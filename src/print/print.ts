@@ -9,7 +9,8 @@
 
 import { Expr } from '../ir/expr.js';
 import { topo } from '../ir/walk.js';
-import { FmtCtx, Prec, Printed, Style, getOp } from '../ir/ops.js';
+import { FmtCtx, Prec, Printed, Style, opTable } from '../ir/ops.js';
+import { getTensorOp } from '../ir/tensor-ops.js';
 
 export type { Style } from '../ir/ops.js';
 export const STYLES: readonly Style[] = ['unicode', 'plain', 'latex'];
@@ -47,7 +48,9 @@ function printNode(node: Expr, ctx: FmtCtx, ref: Map<Expr, Printed>): Printed {
   if (node.kind === 'num') return formatNumber(node.value, ctx.style);
   if (node.kind === 'sym') return { text: formatName(node.name, ctx.style), prec: Prec.ATOM };
   const args = node.args.map((a) => ref.get(a)!);
-  return getOp(node.op).print(ctx, args, node);
+  const spec = (Object.hasOwn(opTable, node.op) ? opTable[node.op] : undefined) ?? getTensorOp(node.op);
+  if (!spec) throw new Error(`internal: no printer for op ${JSON.stringify(node.op)}`);
+  return spec.print(ctx, args, node);
 }
 
 /** Shortest float64 round-trip digits. LaTeX writes exponents as × 10^{k}. */
@@ -89,7 +92,18 @@ export function formatName(name: string, style: Style): string {
   if (GREEK.includes(base) && base !== 'omicron') head = '\\' + base;
   else if ([...base].length === 1) head = latexGreek(base) ?? base;
   else if (base === '') head = '\\_';
-  else head = `\\mathrm{${[...base].map((c) => latexGreek(c) ?? c).join('')}}`;
+  else head = `\\mathrm{${latexLetters(base)}}`;
   const sub = subs.filter((s) => s !== '').join('\\_');
   return sub ? `${head}_{${sub}}` : head;
+}
+
+/** A multi-letter name's letters, Greek as commands; a space ends a command before a letter (\\Delta t, not \\Deltat). */
+function latexLetters(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const piece = latexGreek(c) ?? c;
+    if (/\\[A-Za-z]+$/.test(out) && /^\p{L}/u.test(piece)) out += ' ';
+    out += piece;
+  }
+  return out;
 }

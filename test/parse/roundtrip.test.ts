@@ -131,17 +131,39 @@ describe('random graphs round-trip through the printer', () => {
       call('mul', [num(2), call('add', [x, num(1)])]), // 2(x + 1)
       call('mul', [num(2), call('neg', [num(3)])]), // 2(−3)
       call('mul', [num(2), call('pi', [])]), // 2π
-      call('mul', [num(2), call('e', [])]), // 2·e, not the number 2e…
-      call('mul', [num(2), sym('ex')]), // 2·ex
+      call('mul', [num(2), call('e', [])]), // the constant e after a number literal
+      call('mul', [num(2), sym('ex')]), // a name starting with e
+      call('mul', [num(2), sym('e1')]), // a name that would read as an exponent: 2e1 must not appear
+      call('mul', [num(2), call('exp', [x])]), // 2exp(x) or 2·exp(x)
       call('mul', [num(1e21), x]), // 1e+21x
       call('mul', [num(1e-7), x]), // 1e-7x
       call('pow', [num(2), call('pow', [num(3), num(2)])]), // 2^3²
       call('pow', [call('sqrt', [x]), num(2)]), // √x²
-      call('div', [x, call('mul', [num(2), x])]), // x/2x
+      call('div', [x, call('mul', [num(2), x])]), // x/(2x)
       call('mul', [num(2), call('mul', [num(3), x])]), // 2·3x
       call('sub', [call('neg', [num(3)]), call('neg', [num(2)])]), // −3 − (−2)
     ];
     for (const e of shortened) expect(parse(format(e, 'unicode')), format(e, 'unicode')).toBe(e);
+  });
+
+  it('reads a number juxtaposed inside a product back re-associated, with the same value', () => {
+    // Unicode writes a number factor against the factor after it (exp(x³)·3x²), so (a·3)·b may read back as
+    // a·(3·b): a different graph, the same product. Plain form keeps the exact structure.
+    const x = sym('x');
+    const rand = mulberry32(99);
+    const shapes = [
+      call('mul', [call('mul', [call('exp', [x]), num(3)]), call('pow', [x, num(2)])]),
+      call('mul', [call('mul', [x, num(0.1)]), call('sin', [x])]),
+      call('mul', [call('mul', [call('mul', [x, num(7)]), num(1e-7)]), call('add', [x, num(1)])]),
+    ];
+    for (const e of shapes) {
+      expect(parse(format(e, 'plain'))).toBe(e);
+      const back = parse(format(e, 'unicode'));
+      for (let i = 0; i < 20; i++) {
+        const v = { x: rand() * 10 - 5 };
+        expect(sameValue(evaluate(back, v), evaluate(e, v)), format(e, 'unicode')).toBe(true);
+      }
+    }
   });
 
   it('prints x^(−0) in unicode as x⁰: same value, different graph', () => {

@@ -1,0 +1,314 @@
+// The tensor op table: ops whose meaning needs shapes (matrix product, transpose, reductions, softmax, …).
+//
+// Scalar ops (src/ir/ops.ts) apply pointwise to tensors with broadcasting; the ops here are the rest. Each entry
+// declares its argument count, its shape rule, its vector-Jacobian product (the reverse-mode rule, written with
+// the graph's own constructors, so the printed gradient and the executed tape are one thing), and how it prints.
+// Kernels live in the backends (src/backend/), which must cover every op here (TypeScript checks it).
+//
+// Shapes: [] scalar, [n] vector, [m, n] matrix (rank ≤ 2). Broadcasting as NumPy: a vector [n] is a row [1, n];
+// sizes of 1 stretch. Axis arguments are integer literals (0, 1, or −1 for the last).
+//
+// Math of the rules (ḡ is the incoming adjoint):
+//   C = A @ B            Ā = ḡ @ Bᵀ,  B̄ = Aᵀ @ ḡ
+//   Aᵀ                   Ā = ḡᵀ
+//   sum(x, k)            x̄ = ḡ broadcast back over axis k;  mean divides by the count
+//   max(x, k)            x̄ = ḡ at the first maximum of each slice, 0 elsewhere
+//   logsumexp(x, k)      x̄ = ḡ · softmax(x, k)
+//   s = softmax(x, k)    x̄ = s·(ḡ − sum(ḡ·s, k))
+//   l = log_softmax(x,k) x̄ = ḡ − softmax(x, k)·sum(ḡ, k)
+//   softmax_cross_entropy(z, y) = −Σ_c y_c·log_softmax(z)_c per row (y one-hot [B, C] or class indices [B]);
+//                        z̄ = column(ḡ)·(softmax(z, 1) − Y), Y = y or onehot(y, C)
+
+import { Expr, call, num } from './expr.js';
+import { FmtCtx, Prec, Printed } from './ops.js';
+import { mul, sub, div } from './build.js';
+
+export type Shape = readonly number[];
+
+export class ShapeError extends Error {}
+
+export interface TensorOpSpec {
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  /** Argument positions that must be integer literals (axes, sizes). */
+  readonly literalArgs?: readonly number[];
+  readonly doc: string;
+  readonly shape: (shapes: readonly Shape[], args: readonly Expr[]) => Shape;
+  /** Adjoint contribution to argument i, or undefined where the op is not differentiable in it. */
+  readonly vjp: (ctx: VjpCtx, i: number) => Expr | undefined;
+  readonly print: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
+}
+
+export interface VjpCtx {
+  readonly args: readonly Expr[];
+  readonly self: Expr;
+  readonly adj: Expr;
+  shapeOf(e: Expr): Shape;
+}
+
+export const fmtShape = (s: Shape): string => `[${s.join(', ')}]`;
+const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
+
+/** NumPy broadcasting of two shapes (rank ≤ 2). */
+export function broadcastShapes(a: Shape, b: Shape): Shape {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new ShapeError(`shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast`);
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** The integer value of a literal axis/size argument. */
+export function intArg(e: Expr | undefined): number | undefined {
+  if (!e) return undefined;
+  if (e.kind === 'num' && Number.isInteger(e.value)) return e.value;
+  if (e.is('neg') && e.args[0].kind === 'num' && Number.isInteger(e.args[0].value)) return -e.args[0].value;
+  return undefined;
+}
+
+/** Normalized axis (−1 → last) of a reduction over a tensor of the given rank; undefined = all axes. */
+export function axisOf(args: readonly Expr[], rank: number, at = 1): number | undefined {
+  if (args.length <= at) return undefined;
+  const k = intArg(args[at]);
+  if (k === undefined) throw new ShapeError('the axis must be an integer literal');
+  const axis = k < 0 ? rank + k : k;
+  if (axis < 0 || axis >= Math.max(rank, 1)) throw new ShapeError(`axis ${k} is out of range for a tensor of rank ${rank}`);
+  return axis;
+}
+
+function reducedShape(s: Shape, axis: number | undefined): Shape {
+  if (axis === undefined || s.length === 0) return [];
+  return s.filter((_, i) => i !== axis);
+}
+
+const shapeArgs = (s: Shape): Expr[] => s.map((n) => num(n));
+
+/** ḡ of a reduction broadcast back to the input's shape. */
+function expandBack(adj: Expr, inShape: Shape, axis: number | undefined): Expr {
+  if (axis === 1 && inShape.length === 2) return broadcastTo(column(adj), inShape);
+  return broadcastTo(adj, inShape);
+}
+
+// ── builders for tensor ops (with the folds that keep tapes small) ─────────────
+export function matmul(a: Expr, b: Expr): Expr {
+  return call('matmul', [a, b]);
+}
+export function transpose(a: Expr): Expr {
+  return a.is('transpose') ? a.args[0] : call('transpose', [a]);
+}
+export function column(v: Expr): Expr {
+  return call('column', [v]);
+}
+export function broadcastTo(a: Expr, shape: Shape): Expr {
+  return call('broadcast_to', [a, ...shapeArgs(shape)]);
+}
+export function sumTo(a: Expr, shape: Shape): Expr {
+  return call('sum_to', [a, ...shapeArgs(shape)]);
+}
+export function softmaxOf(x: Expr, axis: number): Expr {
+  return call('softmax', [x, num(axis)]);
+}
+export function reduceSum(x: Expr, axis?: number): Expr {
+  return call('sum', axis === undefined ? [x] : [x, num(axis)]);
+}
+
+function fnPrint(name: string) {
+  return (ctx: FmtCtx, args: readonly Printed[], node: Expr): Printed => {
+    const parts = args.map((a) => a.text);
+    // Reductions print their axis by keyword: sum(x, axis=1).
+    if (AXIS_KEYWORD.has(node.op) && parts.length === 2) parts[1] = `axis=${parts[1]}`;
+    const inner = parts.join(', ');
+    if (ctx.style === 'latex') return { text: `\\operatorname{${name.replace(/_/g, '\\_')}}\\left(${inner}\\right)`, prec: Prec.ATOM };
+    return { text: `${name}(${inner})`, prec: Prec.ATOM };
+  };
+}
+
+const AXIS_KEYWORD = new Set(['amax']);
+
+function reduction(doc: string, name: string, vjp: TensorOpSpec['vjp']): TensorOpSpec {
+  return {
+    minArgs: 1,
+    maxArgs: 2,
+    literalArgs: [1],
+    doc,
+    shape: ([s], args) => reducedShape(s, axisOf(args, s.length)),
+    vjp,
+    print: fnPrint(name),
+  };
+}
+
+export const tensorOps = {
+  matmul: {
+    minArgs: 2,
+    maxArgs: 2,
+    doc: 'matrix product A @ B of [m, k] and [k, n]',
+    shape: ([a, b]) => {
+      if (a.length !== 2 || b.length !== 2) throw new ShapeError(`@ needs two matrices, got ${fmtShape(a)} and ${fmtShape(b)}`);
+      if (a[1] !== b[0]) throw new ShapeError(`inner dimensions differ: ${fmtShape(a)} @ ${fmtShape(b)} (${a[1]} ≠ ${b[0]})`);
+      return [a[0], b[1]];
+    },
+    vjp: ({ args: [a, b], adj }, i) => (i === 0 ? matmul(adj, transpose(b)) : matmul(transpose(a), adj)),
+    print: (ctx, [a, b]) => {
+      const sym = ctx.style === 'latex' ? ' \\, ' : ' @ ';
+      return { text: `${ctx.wrap(a, Prec.MUL)}${sym}${ctx.wrap(b, Prec.TIGHT)}`, prec: Prec.MUL };
+    },
+  },
+  transpose: {
+    minArgs: 1,
+    maxArgs: 1,
+    doc: 'transpose Aᵀ of a matrix (a vector is returned as is)',
+    shape: ([a]) => (a.length === 2 ? [a[1], a[0]] : a),
+    vjp: ({ adj }) => transpose(adj),
+    print: (ctx, [a]) => {
+      if (ctx.style === 'unicode') return { text: `${ctx.wrap(a, Prec.ATOM)}ᵀ`, prec: Prec.ATOM };
+      if (ctx.style === 'latex') return { text: `${ctx.wrap(a, Prec.ATOM)}^{\\top}`, prec: Prec.POW };
+      return { text: `transpose(${a.text})`, prec: Prec.ATOM };
+    },
+  },
+  sum: reduction('sum of all elements, or along an axis: sum(x), sum(x, 1)', 'sum', ({ args, adj, shapeOf }) => {
+    const s = shapeOf(args[0]);
+    return expandBack(adj, s, axisOf(args, s.length));
+  }),
+  mean: reduction('mean of all elements, or along an axis', 'mean', ({ args, adj, shapeOf }) => {
+    const s = shapeOf(args[0]);
+    const axis = axisOf(args, s.length);
+    const count = axis === undefined ? sizeOf(s) : s[axis];
+    return expandBack(div(adj, num(count)), s, axis);
+  }),
+  amax: reduction('largest element, or largest along an axis: max(x), max(x, axis=1)', 'max', ({ args, adj, shapeOf }) => {
+    const s = shapeOf(args[0]);
+    const axis = axisOf(args, s.length);
+    return mul(expandBack(adj, s, axis), call('argmax_mask', args.slice()));
+  }),
+  logsumexp: reduction('log(sum(exp(x))) along an axis, computed stably', 'logsumexp', ({ args, adj, shapeOf }) => {
+    const s = shapeOf(args[0]);
+    const axis = axisOf(args, s.length);
+    return mul(expandBack(adj, s, axis), call('softmax', args.slice()));
+  }),
+  softmax: {
+    minArgs: 1,
+    maxArgs: 2,
+    literalArgs: [1],
+    doc: 'softmax along an axis (default: the last), with the row maximum subtracted',
+    shape: ([s], args) => (axisOf(args, s.length), s),
+    vjp: ({ args, self, adj, shapeOf }) => {
+      const s = shapeOf(args[0]);
+      const axis = axisOf(args, s.length) ?? s.length - 1;
+      return mul(self, sub(adj, expandBack(reduceSum(mul(adj, self), axis), s, axis)));
+    },
+    print: fnPrint('softmax'),
+  },
+  log_softmax: {
+    minArgs: 1,
+    maxArgs: 2,
+    literalArgs: [1],
+    doc: 'log of softmax along an axis (default: the last), computed stably',
+    shape: ([s], args) => (axisOf(args, s.length), s),
+    vjp: ({ args, adj, shapeOf }) => {
+      const s = shapeOf(args[0]);
+      const axis = axisOf(args, s.length) ?? s.length - 1;
+      return sub(adj, mul(softmaxOf(args[0], axis), expandBack(reduceSum(adj, axis), s, axis)));
+    },
+    print: fnPrint('log_softmax'),
+  },
+  softmax_cross_entropy: {
+    minArgs: 2,
+    maxArgs: 2,
+    doc: 'per-row cross-entropy of softmax(logits) against labels (one-hot [B, C] or class indices [B])',
+    shape: ([z, y]) => {
+      if (z.length !== 2) throw new ShapeError(`logits must be a matrix [batch, classes], got ${fmtShape(z)}`);
+      const oneHot = y.length === 2 && y[0] === z[0] && y[1] === z[1];
+      const indices = (y.length === 1 && y[0] === z[0]) || (y.length === 2 && y[0] === z[0] && y[1] === 1);
+      if (!oneHot && !indices) {
+        throw new ShapeError(`labels ${fmtShape(y)} fit neither one-hot ${fmtShape(z)} nor class indices [${z[0]}]`);
+      }
+      return [z[0]];
+    },
+    vjp: ({ args: [z, y], adj, shapeOf }, i) => {
+      const zs = shapeOf(z);
+      const ys = shapeOf(y);
+      const oneHot = ys.length === 2 && ys[1] === zs[1] && zs[1] !== 1;
+      const target = oneHot ? y : call('onehot', [y, num(zs[1])]);
+      if (i === 0) return mul(column(adj), sub(softmaxOf(z, 1), target));
+      return oneHot ? mul(column(adj), call('neg', [call('log_softmax', [z, num(1)])])) : undefined;
+    },
+    print: fnPrint('softmax_cross_entropy'),
+  },
+  onehot: {
+    minArgs: 2,
+    maxArgs: 2,
+    literalArgs: [1],
+    doc: 'onehot(y, C): class indices [B] → one-hot rows [B, C]',
+    shape: ([y], args) => {
+      const c = intArg(args[1])!;
+      if (c < 1) throw new ShapeError('onehot needs at least one class');
+      return [y.length === 0 ? 1 : y[0], c];
+    },
+    vjp: () => undefined,
+    print: fnPrint('onehot'),
+  },
+  argmax_mask: {
+    minArgs: 1,
+    maxArgs: 2,
+    literalArgs: [1],
+    doc: '1 at the first maximum of each slice (all elements, or along an axis), 0 elsewhere',
+    shape: ([s], args) => (axisOf(args, s.length), s),
+    vjp: () => undefined,
+    print: fnPrint('argmax_mask'),
+  },
+  column: {
+    minArgs: 1,
+    maxArgs: 1,
+    doc: 'a vector [n] as a column [n, 1] (so it broadcasts across columns)',
+    shape: ([s]) => {
+      if (s.length > 1 && s[1] !== 1) throw new ShapeError(`column() needs a vector, got ${fmtShape(s)}`);
+      return [s.length === 0 ? 1 : s[0], 1];
+    },
+    vjp: ({ adj, args, shapeOf }) => sumTo(adj, shapeOf(args[0])),
+    print: fnPrint('column'),
+  },
+  broadcast_to: {
+    minArgs: 1,
+    maxArgs: 3,
+    literalArgs: [1, 2],
+    doc: 'broadcast_to(a, m, n): a stretched to the given shape',
+    shape: ([s], args) => {
+      const target = args.slice(1).map((a) => intArg(a)!);
+      const b = broadcastShapes(s, target);
+      if (b.join() !== target.join()) throw new ShapeError(`cannot broadcast ${fmtShape(s)} to ${fmtShape(target)}`);
+      return target;
+    },
+    vjp: ({ adj, args, shapeOf }) => sumTo(adj, shapeOf(args[0])),
+    print: fnPrint('broadcast_to'),
+  },
+  sum_to: {
+    minArgs: 1,
+    maxArgs: 3,
+    literalArgs: [1, 2],
+    doc: 'sum_to(a, m, n): a summed over its broadcast axes down to the given shape',
+    shape: ([s], args) => {
+      const target = args.slice(1).map((a) => intArg(a)!);
+      const b = broadcastShapes(s, target);
+      if (b.join() !== s.join()) throw new ShapeError(`cannot sum ${fmtShape(s)} down to ${fmtShape(target)}`);
+      return target;
+    },
+    vjp: ({ adj, args, shapeOf }) => broadcastTo(adj, shapeOf(args[0])),
+    print: fnPrint('sum_to'),
+  },
+} satisfies Record<string, TensorOpSpec>;
+
+export type TensorOpName = keyof typeof tensorOps;
+export const tensorOpTable: Readonly<Record<string, TensorOpSpec | undefined>> = tensorOps;
+
+export function getTensorOp(name: string): TensorOpSpec | undefined {
+  return Object.hasOwn(tensorOps, name) ? tensorOpTable[name] : undefined;
+}
+
+/** Names users call (internal helpers included, so printed gradients parse back). `max` maps to amax by arity. */
+export function tensorFunctionNames(): string[] {
+  return Object.keys(tensorOps).filter((n) => n !== 'amax' && n !== 'matmul');
+}
