@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'too-large' // input longer than the parser accepts
   | 'empty' // no expression at all
   | 'value' // bad numeric input (missing or non-numeric variable values, …)
+  | 'shape' // tensor shapes that do not fit together
   | 'usage'; // API/CLI misuse (unknown option, several free variables and no --wrt, …)
 
 export interface Location {

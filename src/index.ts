@@ -15,3 +15,7 @@ export { ExprError, type ErrorCode, type Location } from './errors.js';
 export { derivative, differentiate, gradient, jacobian, hessian, type DerivativeOptions } from './diff/diff.js';
 export { simplify, Simplifier } from './simplify/simplify.js';
 export { formatCse, sharedSubexpressions } from './print/cse.js';
+export { compile, CompiledScalar, type CompileOptions } from './compile.js';
+export { CompiledTensor, type TensorInput } from './backend/compiled-tensor.js';
+export { buildTape, formatTape, equations, type Tape, type Equation } from './tape/tape.js';
+export { tensorOps, type Shape } from './ir/tensor-ops.js';

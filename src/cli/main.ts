@@ -89,7 +89,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         allowNegative: false,
       } as Parameters<typeof parseArgs>[0]);
     } catch (err) {
-      throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see 'exprgrad ${name} --help')`);
+      // Cut a long quoted argument ('-----…x' is an expression, not an option) so the message stays one short line.
+      const reason = (err as Error).message.replace(/\. To specify.*$/s, '').replace(/'([^'\n]{30})[^'\n]{2,}'/g, "'$1…'");
+      const hint = /^Unknown option '--(?![A-Za-z])/.test(reason) ? ", or put '--' before an expression that starts with '--'" : '';
+      throw new UsageError(`${reason} (see 'exprgrad ${name} --help'${hint})`);
     }
     const flags = parsed.values as Flags;
     if (flags.help) {

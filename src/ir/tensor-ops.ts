@@ -87,6 +87,19 @@ function reducedShape(s: Shape, axis: number | undefined): Shape {
 
 const shapeArgs = (s: Shape): Expr[] => s.map((n) => num(n));
 
+/** Row b of m times v[b]: column(v)·m, or just c·m when v is a scalar c broadcast (the mean's 1/B). */
+function scaleRows(v: Expr, m: Expr, shapeOf: (e: Expr) => Shape): Expr {
+  if (v.is('broadcast_to') && shapeOf(v.args[0]).length === 0) return mul(v.args[0], m);
+  return mul(column(v), m);
+}
+
+/** Sum a broadcast result back to an argument's shape: sum(x, axis=0) for a bias row, sum_to otherwise. */
+export function unbroadcast(c: Expr, from: Shape, to: Shape): Expr {
+  if (from.length === 2 && to.length === 1 && to[0] === from[1]) return reduceSum(c, 0);
+  if (to.length === 0) return reduceSum(c);
+  return sumTo(c, to);
+}
+
 /** ḡ of a reduction broadcast back to the input's shape. */
 function expandBack(adj: Expr, inShape: Shape, axis: number | undefined): Expr {
   if (axis === 1 && inShape.length === 2) return broadcastTo(column(adj), inShape);
@@ -127,7 +140,7 @@ function fnPrint(name: string) {
   };
 }
 
-const AXIS_KEYWORD = new Set(['amax']);
+const AXIS_KEYWORD = new Set(['amax', 'sum', 'mean', 'logsumexp', 'softmax', 'log_softmax', 'argmax_mask']);
 
 function reduction(doc: string, name: string, vjp: TensorOpSpec['vjp']): TensorOpSpec {
   return {
@@ -233,8 +246,8 @@ export const tensorOps = {
       const ys = shapeOf(y);
       const oneHot = ys.length === 2 && ys[1] === zs[1] && zs[1] !== 1;
       const target = oneHot ? y : call('onehot', [y, num(zs[1])]);
-      if (i === 0) return mul(column(adj), sub(softmaxOf(z, 1), target));
-      return oneHot ? mul(column(adj), call('neg', [call('log_softmax', [z, num(1)])])) : undefined;
+      if (i === 0) return scaleRows(adj, sub(softmaxOf(z, 1), target), shapeOf);
+      return oneHot ? scaleRows(adj, call('neg', [call('log_softmax', [z, num(1)])]), shapeOf) : undefined;
     },
     print: fnPrint('softmax_cross_entropy'),
   },

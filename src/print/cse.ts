@@ -13,6 +13,21 @@ import { formatAll, formatName, type Style } from './print.js';
 /** Smallest tree size worth naming. */
 const MIN_SIZE = 4;
 
+/** Is n only reachable through nodes that print as known names (so it never shows)? */
+function insideKnown(n: Expr, root: Expr, known: ReadonlyMap<Expr, string>): boolean {
+  if (known.size === 0) return false;
+  const stack = [root];
+  const seen = new Set<Expr>();
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e === n) return false;
+    if (seen.has(e) || (e !== root && known.has(e))) continue;
+    seen.add(e);
+    stack.push(...e.args);
+  }
+  return true;
+}
+
 export function sharedSubexpressions(root: Expr): Expr[] {
   const uses = new Map<Expr, number>();
   const order = topo(root);
@@ -20,17 +35,23 @@ export function sharedSubexpressions(root: Expr): Expr[] {
   return order.filter((n) => n !== root && n.kind === 'call' && n.args.length > 0 && (uses.get(n) ?? 0) > 1 && n.treeSize >= MIN_SIZE);
 }
 
-export function formatCse(root: Expr, style: Style = 'unicode'): string {
-  const shared = sharedSubexpressions(root);
-  if (shared.length === 0) return formatAll([root], style)[0];
-  const taken = new Set(freeVars(root));
-  const names = new Map<Expr, string>();
+/**
+ * `known` names nodes the reader already knows (a program's statements: h1, h2, …): they print as their names
+ * and get no definition line.
+ */
+export function formatCse(root: Expr, style: Style = 'unicode', known: ReadonlyMap<Expr, string> = new Map()): string {
+  const shared = sharedSubexpressions(root).filter((n) => !known.has(n) && !insideKnown(n, root, known));
+  const presetUsed = [...known.keys()].some((k) => k !== root);
+  if (shared.length === 0 && !presetUsed) return formatAll([root], style)[0];
+  const taken = new Set([...freeVars(root), ...known.values()]);
+  const names = new Map<Expr, string>([...known].filter(([k]) => k !== root));
   let k = 1;
   for (const n of shared) {
     while (taken.has(`t${k}`)) k++;
     names.set(n, `t${k++}`);
   }
   // Print each named node with its own children named (formatAll names every node in `names` except the roots).
+  if (shared.length === 0) return formatAll([root], style, names)[0];
   const texts = formatAll([...shared, root], style, names);
   const defs = shared.map((n, i) => `${formatName(names.get(n)!, style)} = ${texts[i]}`);
   const main = texts[texts.length - 1];

@@ -18,7 +18,7 @@
 
 import { Expr, call, num } from '../ir/expr.js';
 import { ONE, ZERO, add as bAdd, fn, neg as bNeg } from '../ir/build.js';
-import { getOp } from '../ir/ops.js';
+import { getOp, opTable } from '../ir/ops.js';
 import { topo } from '../ir/walk.js';
 import * as R from './rational.js';
 import type { Q } from './rational.js';
@@ -112,6 +112,7 @@ export class Simplifier {
   }
 
   private simplifyCall(op: string, args: readonly Expr[]): Expr {
+    if (!Object.hasOwn(opTable, op)) return call(op, args); // tensor ops are opaque here
     const spec = getOp(op);
     if (spec.parity && args.length === 1) {
       const t = this.termsOf(args[0]);

@@ -1,0 +1,168 @@
+// A compiled tensor program: the tape planned once and executed on a backend.
+//
+// In:  the result expression (a scalar loss, or any tensor for forward-only use), input shapes, variables to
+//      differentiate by.
+// Out: an object that runs forward only (evaluate) or forward + backward (gradient) on float32 buffers, prints
+//      itself, its tape, its gradient formulas and its generated kernels.
+// Buffers returned by gradient()/evaluate() belong to the compiled object and are overwritten by the next call
+// (copy them to keep them); this is what lets a training step run without allocating.
+
+import { Expr } from '../ir/expr.js';
+import { format, formatAll, type Style } from '../print/print.js';
+import { buildTape, formatTape, type Tape } from '../tape/tape.js';
+import { inferShapes, sizeOf } from '../tensor/shapes.js';
+import { freeVars } from '../ir/walk.js';
+import { ExprError } from '../errors.js';
+import type { Shape } from '../ir/tensor-ops.js';
+import type { Statement } from '../parse/parse.js';
+import { makePlan, type Plan } from './plan.js';
+import { createJsRunner, type JsRunner } from './js.js';
+import { formatCse } from '../print/cse.js';
+import { simplify } from '../simplify/simplify.js';
+
+export type TensorInput = Float32Array | Float64Array | readonly number[] | number;
+
+export interface TensorCompileOptions {
+  readonly shapes?: Readonly<Record<string, Shape>>;
+  readonly wrt?: readonly string[];
+}
+
+export class CompiledTensor {
+  readonly kind = 'tensor' as const;
+  readonly inputs: readonly string[];
+  readonly wrt: readonly string[];
+  readonly shapes: Readonly<Record<string, Shape>>;
+  readonly outputShape: Shape;
+  private forwardRunner?: { plan: Plan; runner: JsRunner };
+  private fullRunner?: { plan: Plan; runner: JsRunner };
+  private readonly converted = new Map<string, Float32Array>();
+
+  constructor(
+    readonly expr: Expr,
+    readonly tape: Tape,
+    shapes: Readonly<Record<string, Shape>>,
+    readonly statements: readonly Statement[],
+  ) {
+    this.inputs = tape.inputs;
+    this.wrt = tape.wrt;
+    this.shapes = shapes;
+    this.outputShape = tape.shapes.get(expr)!;
+  }
+
+  private get forward() {
+    if (!this.forwardRunner) {
+      const plan = makePlan([this.expr], this.tape.shapes);
+      this.forwardRunner = { plan, runner: createJsRunner(plan) };
+    }
+    return this.forwardRunner;
+  }
+
+  private get full() {
+    if (!this.fullRunner) {
+      const plan = makePlan([this.expr, ...this.tape.grads], this.tape.shapes);
+      this.fullRunner = { plan, runner: createJsRunner(plan) };
+    }
+    return this.fullRunner;
+  }
+
+  private bind(runner: JsRunner, values: Readonly<Record<string, TensorInput>>): void {
+    for (const name of this.inputs) {
+      const v = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (v === undefined) throw new ExprError('value', `no value given for ${name}`);
+      const need = Math.max(1, sizeOf(this.shapes[name] ?? []));
+      let data: Float32Array;
+      if (v instanceof Float32Array) data = v;
+      else {
+        data = this.converted.get(name) ?? new Float32Array(need);
+        this.converted.set(name, data);
+        if (typeof v === 'number') data.fill(v);
+        else if (v instanceof Float64Array || Array.isArray(v)) {
+          if (v.length !== need) throw new ExprError('value', `${name} has ${v.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
+          data.set(v as ArrayLike<number>);
+        } else throw new ExprError('value', `value of ${name} must be a Float32Array, an array or a number`);
+      }
+      if (data.length !== need) {
+        throw new ExprError('value', `${name} has ${data.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
+      }
+      runner.bind(name, data);
+    }
+  }
+
+  private read(runner: JsRunner, e: Expr, shape: Shape): number | Float32Array {
+    const b = runner.bufferOf(e);
+    return shape.length === 0 ? b[0] : b;
+  }
+
+  /** Forward only: the result (a number for a scalar result). */
+  evaluate(values: Readonly<Record<string, TensorInput>>): number | Float32Array {
+    const { runner } = this.forward;
+    this.bind(runner, values);
+    runner.run();
+    return this.read(runner, this.expr, this.outputShape);
+  }
+
+  /** Forward and backward: the value and ∂value/∂v for each differentiated variable. */
+  gradient(values: Readonly<Record<string, TensorInput>>): { value: number; gradient: Record<string, Float32Array> } {
+    if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
+    const { runner } = this.full;
+    this.bind(runner, values);
+    runner.run();
+    const gradient: Record<string, Float32Array> = Object.create(null);
+    this.wrt.forEach((name, i) => {
+      const g = this.tape.grads[i];
+      const size = Math.max(1, sizeOf(this.shapes[name] ?? []));
+      if (g.kind === 'num') {
+        gradient[name] = new Float32Array(size).fill(g.value);
+        return;
+      }
+      gradient[name] = runner.bufferOf(g);
+    });
+    return { value: runner.bufferOf(this.expr)[0], gradient };
+  }
+
+  toString(style: Style = 'unicode'): string {
+    const named = this.statements.filter((s) => s.name);
+    if (named.length === 0) return format(this.expr, style);
+    const names = new Map<Expr, string>(named.map((s) => [s.expr, s.name!]));
+    const texts = formatAll(named.map((s) => s.expr), style, names);
+    return named.map((s, i) => `${s.name} = ${texts[i]}`).join('\n');
+  }
+
+  tapeText(style: Style = 'unicode'): string {
+    return formatTape(this.tape, style);
+  }
+
+  /** ∂result/∂v as formulas (simplified, shared subexpressions named). */
+  gradientFormulas(style: Style = 'unicode'): Map<string, string> {
+    const known = new Map<Expr, string>();
+    for (const s of this.statements) if (s.name && s.expr.kind === 'call') known.set(s.expr, s.name);
+    return new Map(this.wrt.map((v, i) => [v, formatCse(simplify(this.tape.grads[i]), style, known)]));
+  }
+
+  /** The generated elementwise kernels (JavaScript). */
+  get js(): string {
+    return this.full.runner.sources.join('\n\n');
+  }
+
+  /** How many buffers the plan allocates, and their total size in bytes. */
+  memoryPlan(): { buffers: number; bytes: number } {
+    const sizes = this.full.plan.slotSizes;
+    return { buffers: sizes.length, bytes: sizes.reduce((a, b) => a + 4 * b, 0) };
+  }
+}
+
+export function compileTensor(
+  expr: Expr,
+  options: TensorCompileOptions,
+  statements: readonly Statement[] = [],
+): CompiledTensor {
+  const shapes = options.shapes ?? {};
+  const inputs = freeVars(expr);
+  const missing = inputs.filter((n) => !Object.hasOwn(shapes, n));
+  // Inputs without a shape are scalars; check the whole program's shapes now, naming statements in errors.
+  inferShapes(expr, (n) => (Object.hasOwn(shapes, n) ? shapes[n] : undefined), { statements });
+  void missing;
+  const wrt = options.wrt ?? inputs;
+  const tape = buildTape(expr, { wrt, shapes, context: { statements } });
+  return new CompiledTensor(expr, tape, shapes, statements);
+}

@@ -1,0 +1,167 @@
+// compile(): the one entry point for running expressions fast.
+//
+// In:  source text (a formula or a program) or an Expr; options: input shapes, variables to differentiate by,
+//      the statement to use as result.
+// Out: a compiled object.
+//   Scalar formulas (no tensor shapes): float64, one generated JavaScript function for value + gradient through
+//     the reverse-mode tape, and a batch version for sweeps (Float64Array per variable).
+//   Tensor programs (shapes given): float32 kernels on the JS backend (src/backend/js.ts), planned from the tape.
+// Both print themselves, show their tape and the generated code, and give symbolic derivatives.
+
+import { Expr } from './ir/expr.js';
+import { parseProgram, type Statement } from './parse/parse.js';
+import { format, type Style } from './print/print.js';
+import { buildTape, formatTape, type Tape } from './tape/tape.js';
+import { compileScalar, type ScalarProgram } from './eval/codegen.js';
+import { derivative } from './diff/diff.js';
+import { ExprError } from './errors.js';
+import { freeVars } from './ir/walk.js';
+import { checkScalar } from './eval/evaluate.js';
+import type { Shape } from './ir/tensor-ops.js';
+import { compileTensor, type CompiledTensor } from './backend/compiled-tensor.js';
+
+export interface CompileOptions {
+  /** Shapes of tensor inputs: { x: [128, 784], W1: [784, 512], … }. Without any, the program is scalar. */
+  readonly shapes?: Readonly<Record<string, Shape>>;
+  /** Variables to differentiate by (default: all free variables). */
+  readonly wrt?: readonly string[];
+  /** The statement whose value is the result (default: the last). */
+  readonly result?: string;
+  /** Backend for tensor programs (default 'js'). */
+  readonly backend?: 'js';
+}
+
+export type ScalarValues = Readonly<Record<string, number>>;
+export type BatchValues = Readonly<Record<string, number | Float64Array>>;
+
+export class CompiledScalar {
+  readonly kind = 'scalar' as const;
+  readonly inputs: readonly string[];
+  private program?: ScalarProgram;
+  private readonly inBuf: Float64Array;
+  private readonly outBuf: Float64Array;
+
+  constructor(
+    readonly expr: Expr,
+    readonly tape: Tape,
+    readonly statements: readonly Statement[] = [],
+  ) {
+    this.inputs = tape.inputs;
+    this.inBuf = new Float64Array(this.inputs.length);
+    this.outBuf = new Float64Array(1 + tape.wrt.length);
+  }
+
+  private get compiled(): ScalarProgram {
+    this.program ??= compileScalar([this.tape.output, ...this.tape.grads], this.inputs);
+    return this.program;
+  }
+
+  /** The generated JavaScript (value and gradient in one function; batch version below it). */
+  get js(): string {
+    return this.compiled.source;
+  }
+
+  private load(values: ScalarValues): void {
+    if (values === null || typeof values !== 'object') throw new ExprError('value', 'expected an object of variable values');
+    this.inputs.forEach((name, k) => {
+      const v = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (v === undefined) throw new ExprError('value', `no value given for ${name}`);
+      if (typeof v !== 'number') throw new ExprError('value', `value of ${name} must be a number, got ${typeof v}`);
+      this.inBuf[k] = v;
+    });
+  }
+
+  /** The value at a point (float64). */
+  evaluate(values: ScalarValues = {}): number {
+    this.load(values);
+    this.compiled.single(this.inBuf, this.outBuf);
+    return this.outBuf[0];
+  }
+
+  /** Value and every partial derivative (reverse mode), at a point. */
+  gradient(values: ScalarValues = {}): { value: number; gradient: Record<string, number> } {
+    this.load(values);
+    this.compiled.single(this.inBuf, this.outBuf);
+    const gradient: Record<string, number> = Object.create(null);
+    this.tape.wrt.forEach((name, i) => (gradient[name] = this.outBuf[1 + i]));
+    return { value: this.outBuf[0], gradient };
+  }
+
+  /**
+   * Fast path without allocation: inputs in `this.inputs` order; out[0] = value, out[1 + i] = ∂/∂wrt[i].
+   */
+  gradientInto(inputs: Float64Array, out: Float64Array): void {
+    this.compiled.single(inputs, out);
+  }
+
+  /**
+   * Evaluate at many points: each variable a Float64Array (or a number, held fixed). Returns the values, and with
+   * `grad: true` also the partials, as arrays.
+   */
+  evaluateMany(values: BatchValues): Float64Array;
+  evaluateMany(values: BatchValues, opts: { grad: true }): { value: Float64Array; gradient: Record<string, Float64Array> };
+  evaluateMany(values: BatchValues, opts?: { grad: true }): Float64Array | { value: Float64Array; gradient: Record<string, Float64Array> } {
+    let n = -1;
+    for (const name of this.inputs) {
+      const v = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (v instanceof Float64Array) {
+        if (n !== -1 && v.length !== n) throw new ExprError('value', `arrays differ in length (${n} and ${v.length} for ${name})`);
+        n = v.length;
+      } else if (typeof v !== 'number') throw new ExprError('value', `no value given for ${name}`);
+    }
+    if (n === -1) n = 1;
+    const inp = this.inputs.map((name) => {
+      const v = values[name];
+      return v instanceof Float64Array ? v : new Float64Array(n).fill(v as number);
+    });
+    const out = Array.from({ length: 1 + this.tape.wrt.length }, () => new Float64Array(n));
+    this.compiled.batch(inp, out, n);
+    if (!opts?.grad) return out[0];
+    const gradient: Record<string, Float64Array> = Object.create(null);
+    this.tape.wrt.forEach((name, i) => (gradient[name] = out[1 + i]));
+    return { value: out[0], gradient };
+  }
+
+  /** dⁿ/d(wrt)ⁿ as a new compiled object (symbolic, simplified). */
+  derivative(wrt?: string, order = 1): CompiledScalar {
+    const v = wrt ?? (this.inputs.length === 1 ? this.inputs[0] : undefined);
+    if (v === undefined) throw new ExprError('usage', `choose the variable to differentiate by (${this.inputs.join(', ')})`);
+    return compileExpr(derivative(this.expr, v, order));
+  }
+
+  toString(style: Style = 'unicode'): string {
+    return format(this.expr, style);
+  }
+
+  /** The tape: forward equations, then backward, one a line. */
+  tapeText(style: Style = 'unicode'): string {
+    return formatTape(this.tape, style);
+  }
+}
+
+function compileExpr(expr: Expr, options: CompileOptions = {}, statements: readonly Statement[] = []): CompiledScalar {
+  checkScalar(expr);
+  const tape = buildTape(expr, { wrt: options.wrt ?? freeVars(expr), context: { statements } });
+  return new CompiledScalar(expr, tape, statements);
+}
+
+function isTensorProgram(options: CompileOptions): boolean {
+  return Object.values(options.shapes ?? {}).some((s) => s.length > 0);
+}
+
+/** Compile a formula or program. */
+export function compile(source: string | Expr, options: CompileOptions = {}): CompiledScalar | CompiledTensor {
+  let expr: Expr;
+  let statements: readonly Statement[] = [];
+  if (typeof source === 'string') {
+    const program = parseProgram(source, { result: options.result });
+    expr = program.result;
+    statements = program.statements;
+  } else if (source instanceof Expr) expr = source;
+  else throw new ExprError('usage', 'compile() expects source text or an Expr');
+  if (options.backend !== undefined && options.backend !== 'js') {
+    throw new ExprError('usage', `unknown backend '${String(options.backend)}' (available: js)`);
+  }
+  if (isTensorProgram(options)) return compileTensor(expr, options, statements);
+  return compileExpr(expr, options, statements);
+}
