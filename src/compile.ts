@@ -29,6 +29,8 @@ export interface CompileOptions {
   readonly result?: string;
   /** Backend for tensor programs (default 'js'). */
   readonly backend?: 'js';
+  /** Tensor buffer precision: 'float32' (default) or 'float64' (gradient checks). */
+  readonly dtype?: 'float32' | 'float64';
 }
 
 export type ScalarValues = Readonly<Record<string, number>>;

@@ -16,7 +16,7 @@ import { ExprError } from '../errors.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Statement } from '../parse/parse.js';
 import { makePlan, type Plan } from './plan.js';
-import { createJsRunner, type JsRunner } from './js.js';
+import { createJsRunner, type DType, type JsRunner } from './js.js';
 import { formatCse } from '../print/cse.js';
 import { simplify } from '../simplify/simplify.js';
 
@@ -25,7 +25,11 @@ export type TensorInput = Float32Array | Float64Array | readonly number[] | numb
 export interface TensorCompileOptions {
   readonly shapes?: Readonly<Record<string, Shape>>;
   readonly wrt?: readonly string[];
+  /** Buffer precision: float32 (default) or float64 (for gradient checks). */
+  readonly dtype?: DType;
 }
+
+type Buf = Float32Array | Float64Array;
 
 export class CompiledTensor {
   readonly kind = 'tensor' as const;
@@ -35,14 +39,17 @@ export class CompiledTensor {
   readonly outputShape: Shape;
   private forwardRunner?: { plan: Plan; runner: JsRunner };
   private fullRunner?: { plan: Plan; runner: JsRunner };
-  private readonly converted = new Map<string, Float32Array>();
+  private readonly converted = new Map<string, Buf>();
+  readonly dtype: DType;
 
   constructor(
     readonly expr: Expr,
     readonly tape: Tape,
     shapes: Readonly<Record<string, Shape>>,
     readonly statements: readonly Statement[],
+    dtype: DType = 'float32',
   ) {
+    this.dtype = dtype;
     this.inputs = tape.inputs;
     this.wrt = tape.wrt;
     this.shapes = shapes;
@@ -52,7 +59,7 @@ export class CompiledTensor {
   private get forward() {
     if (!this.forwardRunner) {
       const plan = makePlan([this.expr], this.tape.shapes);
-      this.forwardRunner = { plan, runner: createJsRunner(plan) };
+      this.forwardRunner = { plan, runner: createJsRunner(plan, this.dtype) };
     }
     return this.forwardRunner;
   }
@@ -60,7 +67,7 @@ export class CompiledTensor {
   private get full() {
     if (!this.fullRunner) {
       const plan = makePlan([this.expr, ...this.tape.grads], this.tape.shapes);
-      this.fullRunner = { plan, runner: createJsRunner(plan) };
+      this.fullRunner = { plan, runner: createJsRunner(plan, this.dtype) };
     }
     return this.fullRunner;
   }
@@ -70,13 +77,14 @@ export class CompiledTensor {
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (v === undefined) throw new ExprError('value', `no value given for ${name}`);
       const need = Math.max(1, sizeOf(this.shapes[name] ?? []));
-      let data: Float32Array;
-      if (v instanceof Float32Array) data = v;
+      const Arr = this.dtype === 'float64' ? Float64Array : Float32Array;
+      let data: Buf;
+      if (v instanceof Arr) data = v;
       else {
-        data = this.converted.get(name) ?? new Float32Array(need);
+        data = this.converted.get(name) ?? new Arr(need);
         this.converted.set(name, data);
         if (typeof v === 'number') data.fill(v);
-        else if (v instanceof Float64Array || Array.isArray(v)) {
+        else if (v instanceof Float64Array || v instanceof Float32Array || Array.isArray(v)) {
           if (v.length !== need) throw new ExprError('value', `${name} has ${v.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
           data.set(v as ArrayLike<number>);
         } else throw new ExprError('value', `value of ${name} must be a Float32Array, an array or a number`);
@@ -88,13 +96,13 @@ export class CompiledTensor {
     }
   }
 
-  private read(runner: JsRunner, e: Expr, shape: Shape): number | Float32Array {
+  private read(runner: JsRunner, e: Expr, shape: Shape): number | Buf {
     const b = runner.bufferOf(e);
     return shape.length === 0 ? b[0] : b;
   }
 
   /** Forward only: the result (a number for a scalar result). */
-  evaluate(values: Readonly<Record<string, TensorInput>>): number | Float32Array {
+  evaluate(values: Readonly<Record<string, TensorInput>>): number | Buf {
     const { runner } = this.forward;
     this.bind(runner, values);
     runner.run();
@@ -102,17 +110,17 @@ export class CompiledTensor {
   }
 
   /** Forward and backward: the value and ∂value/∂v for each differentiated variable. */
-  gradient(values: Readonly<Record<string, TensorInput>>): { value: number; gradient: Record<string, Float32Array> } {
+  gradient(values: Readonly<Record<string, TensorInput>>): { value: number; gradient: Record<string, Buf> } {
     if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
     const { runner } = this.full;
     this.bind(runner, values);
     runner.run();
-    const gradient: Record<string, Float32Array> = Object.create(null);
+    const gradient: Record<string, Buf> = Object.create(null);
     this.wrt.forEach((name, i) => {
       const g = this.tape.grads[i];
       const size = Math.max(1, sizeOf(this.shapes[name] ?? []));
       if (g.kind === 'num') {
-        gradient[name] = new Float32Array(size).fill(g.value);
+        gradient[name] = new (this.dtype === 'float64' ? Float64Array : Float32Array)(size).fill(g.value);
         return;
       }
       gradient[name] = runner.bufferOf(g);
@@ -164,5 +172,5 @@ export function compileTensor(
   void missing;
   const wrt = options.wrt ?? inputs;
   const tape = buildTape(expr, { wrt, shapes, context: { statements } });
-  return new CompiledTensor(expr, tape, shapes, statements);
+  return new CompiledTensor(expr, tape, shapes, statements, options.dtype);
 }

@@ -6,7 +6,8 @@
 // The matrix product is register-blocked (4 rows of the result at a time) and cache-blocked over k, and reads a
 // transposed operand in place (C = Aᵀ·B and C = A·Bᵀ have their own loops, so the backward pass never copies).
 
-export type F32 = Float32Array;
+/** Buffers are float32 normally; float64 for gradient checks against finite differences. */
+export type F32 = Float32Array | Float64Array;
 
 const KB = 256; // k-block: a 4×256 slab of A and 256 rows of B stay in cache
 

@@ -13,7 +13,8 @@ import { sizeOf } from '../tensor/shapes.js';
 import type { Plan, Step } from './plan.js';
 import * as K from './js-kernels.js';
 
-type F32 = Float32Array;
+type F32 = K.F32;
+export type DType = 'float32' | 'float64';
 
 export interface JsRunner {
   /** Run all steps. Inputs must have been bound with bind(). */
@@ -110,7 +111,7 @@ const tensorKernels: Record<Exclude<TensorOpName, 'column'>, TensorKernel> = {
     const n = dims2(shapeOf(b))[1];
     const C = buf(step.node);
     if (ta && tb) {
-      const tmp = new Float32Array(m * k); // Aᵀᵀ: rare; one copy planned at compile time
+      const tmp = C instanceof Float64Array ? new Float64Array(m * k) : new Float32Array(m * k); // Aᵀᵀ: rare; one copy made at compile time
       return () => {
         K.transpose2(buf(A), tmp, k, m);
         K.matmulNT(tmp, buf(B), C, m, k, n);
@@ -189,8 +190,9 @@ function softmaxKernel(step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => 
   return () => K.softmax(buf(x), buf(step.node), r, c, axis, log);
 }
 
-export function createJsRunner(plan: Plan): JsRunner {
-  const slots = plan.slotSizes.map((n) => new Float32Array(n));
+export function createJsRunner(plan: Plan, dtype: DType = 'float32'): JsRunner {
+  const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+  const slots: F32[] = plan.slotSizes.map((n) => new Arr(n));
   const bound = new Map<string, F32>();
   const shapeOf = (e: Expr) => plan.shapes.get(e)!;
   const buf = (e: Expr): F32 => {

@@ -21,7 +21,7 @@
 
 import { Expr, call, num } from './expr.js';
 import { FmtCtx, Prec, Printed } from './ops.js';
-import { mul, sub, div } from './build.js';
+import { mul, sub, div, ZERO } from './build.js';
 
 export type Shape = readonly number[];
 
@@ -197,10 +197,11 @@ export const tensorOps = {
     const axis = axisOf(args, s.length);
     return mul(expandBack(adj, s, axis), call('argmax_mask', args.slice()));
   }),
-  logsumexp: reduction('log(sum(exp(x))) along an axis, computed stably', 'logsumexp', ({ args, adj, shapeOf }) => {
+  // x̄ = ḡ·exp(x − logsumexp(x)): the softmax over the reduced elements (all of them when there is no axis)
+  logsumexp: reduction('log(sum(exp(x))) along an axis, computed stably', 'logsumexp', ({ args, self, adj, shapeOf }) => {
     const s = shapeOf(args[0]);
     const axis = axisOf(args, s.length);
-    return mul(expandBack(adj, s, axis), call('softmax', args.slice()));
+    return mul(expandBack(adj, s, axis), call('exp', [sub(args[0], expandBack(self, s, axis))]));
   }),
   softmax: {
     minArgs: 1,
@@ -261,7 +262,7 @@ export const tensorOps = {
       if (c < 1) throw new ShapeError('onehot needs at least one class');
       return [y.length === 0 ? 1 : y[0], c];
     },
-    vjp: () => undefined,
+    vjp: () => ZERO, // piecewise constant: derivative 0 almost everywhere
     print: fnPrint('onehot'),
   },
   argmax_mask: {
@@ -270,7 +271,7 @@ export const tensorOps = {
     literalArgs: [1],
     doc: '1 at the first maximum of each slice (all elements, or along an axis), 0 elsewhere',
     shape: ([s], args) => (axisOf(args, s.length), s),
-    vjp: () => undefined,
+    vjp: () => ZERO, // piecewise constant: derivative 0 almost everywhere
     print: fnPrint('argmax_mask'),
   },
   column: {
@@ -281,7 +282,7 @@ export const tensorOps = {
       if (s.length > 1 && s[1] !== 1) throw new ShapeError(`column() needs a vector, got ${fmtShape(s)}`);
       return [s.length === 0 ? 1 : s[0], 1];
     },
-    vjp: ({ adj, args, shapeOf }) => sumTo(adj, shapeOf(args[0])),
+    vjp: ({ adj }) => reduceSum(adj, 1), // [n, 1] back to [n]
     print: fnPrint('column'),
   },
   broadcast_to: {

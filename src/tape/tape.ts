@@ -89,7 +89,7 @@ export function buildTape(output: Expr, options: TapeOptions = {}): Tape {
         const from = shapeOfNode(node);
         if (!sameShape(from, target)) c = unbroadcast(c, from, target);
       }
-      accumulate(arg, c);
+      if (!c.isNum(0)) accumulate(arg, c);
     });
   }
   const grads = wrt.map((name) => {
