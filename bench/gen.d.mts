@@ -5,8 +5,13 @@ export interface GenOpSpec {
   readonly variadic?: true;
 }
 
+/** A node, as far as the generator looks into it. */
+export interface GenNode {
+  readonly args: readonly unknown[];
+}
+
 /** The library pieces the generator builds with: the op table and the node builders. */
-export interface GenLib<E> {
+export interface GenLib<E extends GenNode> {
   readonly ops: Readonly<Record<string, GenOpSpec>>;
   call(op: string, args: readonly E[]): E;
   num(value: number): E;
@@ -25,5 +30,5 @@ export interface GenOptions {
 export function mulberry32(seed: number): () => number;
 export const SEED: number;
 export const COUNT: number;
-export function makeGenerator<E>(lib: GenLib<E>, options?: GenOptions): (rng: () => number) => E;
-export function randomExprs<E>(lib: GenLib<E>, count?: number, seed?: number, options?: GenOptions): E[];
+export function makeGenerator<E extends GenNode>(lib: GenLib<E>, options?: GenOptions): (rng: () => number) => E;
+export function randomExprs<E extends GenNode>(lib: GenLib<E>, count?: number, seed?: number, options?: GenOptions): E[];

@@ -9,7 +9,9 @@
 // Shape: trees of at most `maxSize` nodes (default 25). Inner nodes are ops of the table with arity > 0, with the
 // op's argument count (variadic ops sometimes get one more); leaves are x (most often), y, sometimes z, small
 // integers, the decimals 0.5, 1.5, 2.25, and the table's 0-ary constants (pi, e). Every expression mentions x.
-// pow gets a literal exponent half the time (2, 3, 0.5, 1.5, −1, −2), so powers are not always out of domain.
+// pow gets a literal exponent half the time (2, 3, 0.5, 1.5, −1, −2), so powers are not always out of domain;
+// calls on constants only, and calls whose arguments are all one node, are mostly replaced (asin(pi) and
+// min(x, x) are nowhere smooth).
 
 /** mulberry32: a small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
 export function mulberry32(seed) {
@@ -68,15 +70,23 @@ export function makeGenerator(lib, options = {}) {
   return function generate(rng) {
     const useZ = rng() < thirdVar;
     let sawX = false;
+    /** Generated nodes that mention a variable. */
+    const varying = new WeakSet();
+
+    function variable(name) {
+      const v = sym(name);
+      varying.add(v);
+      return v;
+    }
 
     function leaf() {
       const r = rng();
       if (r < 0.42) {
         sawX = true;
-        return sym('x');
+        return variable('x');
       }
-      if (r < 0.55) return sym('y');
-      if (r < 0.6) return useZ ? sym('z') : sym('y');
+      if (r < 0.55) return variable('y');
+      if (r < 0.6) return variable(useZ ? 'z' : 'y');
       if (r < 0.78) return num(INTS[Math.floor(rng() * INTS.length)]);
       if (r < 0.9) return num(DECIMALS[Math.floor(rng() * DECIMALS.length)]);
       return call(constants[Math.floor(rng() * constants.length)], []);
@@ -95,7 +105,7 @@ export function makeGenerator(lib, options = {}) {
       if (spec.variadic && n + 2 <= budget && rng() < 0.3) n++;
       if (name === 'pow' && rng() < 0.5) {
         const base = gen(budget - 3, depth + 1); // the exponent takes up to two nodes
-        return call('pow', [base, exponent()]);
+        return made(call('pow', [base, exponent()]));
       }
       // Split budget − 1 among the n arguments, each getting at least one node.
       const shares = new Array(n).fill(1);
@@ -105,7 +115,16 @@ export function makeGenerator(lib, options = {}) {
         spare--;
       }
       const args = shares.map((b) => gen(b, depth + 1));
-      return call(name, args);
+      // Mostly avoid calls that are constant (asin(pi) is never in a domain; constants are folded anyway) and
+      // calls whose arguments are all one node (min(x, x) is never smooth).
+      if (!args.some((a) => varying.has(a)) && rng() < 0.8) return leaf();
+      if (n > 1 && args.every((a) => a === args[0]) && rng() < 0.8) args[n - 1] = leaf();
+      return made(call(name, args));
+    }
+
+    function made(node) {
+      if (node.args.some((a) => varying.has(a))) varying.add(node);
+      return node;
     }
 
     for (;;) {

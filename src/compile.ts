@@ -159,6 +159,7 @@ export function compile(source: string | Expr, options: CompileOptions = {}): Co
     const program = parseProgram(source, { result: options.result });
     expr = program.result;
     statements = program.statements;
+    if (Object.keys(program.shapes).length) options = { ...options, shapes: { ...program.shapes, ...options.shapes } };
   } else if (source instanceof Expr) expr = source;
   else throw new ExprError('usage', 'compile() expects source text or an Expr');
   if (options.backend !== undefined && options.backend !== 'js') {

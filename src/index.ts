@@ -19,3 +19,4 @@ export { compile, CompiledScalar, type CompileOptions } from './compile.js';
 export { CompiledTensor, type TensorInput } from './backend/compiled-tensor.js';
 export { buildTape, formatTape, equations, type Tape, type Equation } from './tape/tape.js';
 export { tensorOps, type Shape } from './ir/tensor-ops.js';
+export { Adam, type AdamOptions } from './nn/adam.js';

@@ -4,12 +4,14 @@
 // Out: one output line (no trailing newline), or an ExprError.
 
 import { ExprError } from '../errors.js';
-import { parse } from '../parse/parse.js';
+import { parse, parseProgram } from '../parse/parse.js';
+import { CompiledTensor } from '../backend/compiled-tensor.js';
 import { format, formatName, STYLES, type Style } from '../print/print.js';
 import { evaluate } from '../eval/evaluate.js';
 import { freeVars } from '../ir/walk.js';
 import { derivative, gradient } from '../diff/diff.js';
 import { simplify } from '../simplify/simplify.js';
+import { compile, CompiledScalar } from '../compile.js';
 import { formatCse } from '../print/cse.js';
 import type { Expr } from '../ir/expr.js';
 import type { Io } from './main.js';
@@ -72,6 +74,10 @@ export function parseBindings(extra: readonly string[]): Map<string, number> {
   return values;
 }
 
+function jsonNumber(v: number): number | string {
+  return Number.isFinite(v) ? v : String(v);
+}
+
 /** Full float64 precision: the shortest text that reads back as the same double. */
 export function formatValue(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
@@ -104,6 +110,18 @@ function chooseVariable(e: Expr, flags: Flags): string {
 const diffLabel = (style: Style, v: string) =>
   style === 'unicode' ? `∂/∂${v}` : style === 'latex' ? `\\frac{\\partial}{\\partial ${formatName(v, 'latex')}}` : `d/d${v}`;
 
+/** ∂result/∂v of a tensor program (shapes declared in it) as formulas, one line per variable. */
+function tensorGradients(text: string, resultName: string, style: Style, flags: Flags): string {
+  const wrt = flags.wrt !== undefined ? String(flags.wrt).split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+  const compiled = compile(text, wrt ? { wrt } : {}) as CompiledTensor;
+  const formulas = compiled.gradientFormulas(style);
+  const shown = [...formulas].filter(([v, f]) => wrt?.includes(v) || f !== '0');
+  if (flags.json) return JSON.stringify({ result: resultName, gradient: Object.fromEntries(shown) });
+  const label = (v: string) =>
+    style === 'unicode' ? `∂${resultName}/∂${v}` : style === 'latex' ? `\\frac{\\partial ${formatName(resultName, 'latex')}}{\\partial ${formatName(v, 'latex')}}` : `d${resultName}/d${v}`;
+  return shown.map(([v, f]) => `${label(v)} = ${f}`).join('\n');
+}
+
 export const commands: Record<string, Command> = {
   print: {
     summary: 'print an expression in unicode, plain or LaTeX form',
@@ -118,18 +136,31 @@ export const commands: Record<string, Command> = {
     },
   },
   eval: {
-    summary: 'evaluate an expression in float64: exprgrad eval "sin(x)^2" x=2',
-    usage: '[expression | -] [name=value …] [--json]',
+    summary: 'evaluate in float64: exprgrad eval "sin(exp(x^3))" x=2 --grad',
+    usage: '[expression | -] [name=value …] [--grad] [--json]',
     description:
       'Evaluates in float64 and prints the value with full precision (the shortest text that reads back as the\n' +
-      "same double). Values may be constant expressions (x=pi/4). Use '-' as the expression to read expressions\n" +
-      'from standard input with the same values.',
-    options: { json: jsonOption },
+      'same double). --grad also prints every partial derivative, computed by the compiled reverse-mode tape.\n' +
+      "Values may be constant expressions (x=pi/4). Use '-' as the expression to read expressions from standard\n" +
+      'input with the same values.',
+    options: { grad: { type: 'boolean', help: 'also print ∂/∂v for every variable (reverse mode)' }, json: jsonOption },
     splitArgs: exprThenBindings,
     answer(text, extra, flags) {
-      const e = parse(text);
-      const value = evaluate(e, parseBindings(extra));
-      return flags.json ? JSON.stringify({ input: text, value: Number.isFinite(value) ? value : String(value) }) : formatValue(value);
+      const values = Object.fromEntries(parseBindings(extra));
+      if (!flags.grad) {
+        const value = evaluate(parse(text), values);
+        return flags.json ? JSON.stringify({ input: text, value: jsonNumber(value) }) : formatValue(value);
+      }
+      const compiled = compile(text) as CompiledScalar;
+      const missing = compiled.inputs.filter((n) => !Object.hasOwn(values, n));
+      if (missing.length) throw new ExprError('value', `no value given for ${missing.join(', ')} (pass ${missing.map((n) => `${n}=…`).join(' ')})`);
+      const { value, gradient } = compiled.gradient(values);
+      if (flags.json) {
+        const g = Object.fromEntries(Object.entries(gradient).map(([k, v]) => [k, jsonNumber(v)]));
+        return JSON.stringify({ input: text, value: jsonNumber(value), gradient: g });
+      }
+      const parts = Object.entries(gradient).map(([k, v]) => `∂/∂${k} = ${formatValue(v)}`);
+      return [formatValue(value), ...parts].join('; ');
     },
   },
   diff: {
@@ -140,7 +171,8 @@ export const commands: Record<string, Command> = {
       'other variables are held constant. --cse names shared subexpressions (where t1 = …); in plain style the\n' +
       'result is a program that parses back.',
     options: {
-      wrt: { type: 'string', help: 'the variable to differentiate by (default: the only variable)' },
+      wrt: { type: 'string', help: 'the variable to differentiate by (default: the only variable); for tensor programs a comma list' },
+      file: { type: 'string', help: 'read the expression or program from a file' },
       order: { type: 'string', help: 'derivative order (default 1)' },
       format: formatOption,
       cse: { type: 'boolean', help: 'name shared subexpressions' },
@@ -149,7 +181,9 @@ export const commands: Record<string, Command> = {
     answer(text, _extra, flags) {
       const style = styleOf(flags);
       const order = positiveInt(flags.order as string | undefined, 'order', 1);
-      const e = parse(text);
+      const program = parseProgram(text);
+      if (Object.keys(program.shapes).length > 0) return tensorGradients(text, program.resultName ?? 'result', style, flags);
+      const e = program.result;
       const wrt = chooseVariable(e, flags);
       const d = derivative(e, wrt, order);
       const out = show(d, style, flags);
@@ -186,3 +220,8 @@ export const commands: Record<string, Command> = {
     },
   },
 };
+
+// Every per-expression command can read its expression or program from a file.
+for (const c of Object.values(commands)) {
+  if (c.answer && !c.options.file) c.options.file = { type: 'string', help: 'read the expression or program from a file' };
+}

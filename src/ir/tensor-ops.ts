@@ -248,7 +248,8 @@ export const tensorOps = {
       const oneHot = ys.length === 2 && ys[1] === zs[1] && zs[1] !== 1;
       const target = oneHot ? y : call('onehot', [y, num(zs[1])]);
       if (i === 0) return scaleRows(adj, sub(softmaxOf(z, 1), target), shapeOf);
-      return oneHot ? scaleRows(adj, call('neg', [call('log_softmax', [z, num(1)])]), shapeOf) : undefined;
+      // labels: one-hot rows get −ḡ·log_softmax(z); class indices are piecewise constant (derivative 0)
+      return oneHot ? scaleRows(adj, call('neg', [call('log_softmax', [z, num(1)])]), shapeOf) : ZERO;
     },
     print: fnPrint('softmax_cross_entropy'),
   },

@@ -29,6 +29,8 @@ export interface Statement {
 
 export interface Program {
   readonly statements: readonly Statement[];
+  /** Shapes declared in the program (`x : [128, 784]`). */
+  readonly shapes: Readonly<Record<string, number[]>>;
   /** The value of the last statement, or of the statement named by `result`. */
   readonly result: Expr;
   readonly resultName?: string;
@@ -367,10 +369,23 @@ function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Pr
   const stmtNodes = root.child(1).asIteration().children;
   if (stmtNodes.length === 0) throw new ExprError('empty', 'empty input: expected an expression', source, 0);
   const statements: Statement[] = [];
+  const shapes: Record<string, number[]> = Object.create(null);
   for (const node of stmtNodes) {
     const offset = node.source.startIdx;
     const loc = new ExprError('syntax', '', source, offset).location!;
     const stmt = node.child(0);
+    if (stmt.ctorName === 'Stmt_decl') {
+      const nameNode = stmt.child(0);
+      const name = nameNode.sourceString;
+      if (CONSTANTS.has(name) || isFunctionName(name) || getTensorOp(name)) fail('name', `cannot declare a shape for ${name}`, nameNode.source.startIdx);
+      if (st.env.has(name)) fail('name', `${name} is computed by a statement; declare shapes of inputs only`, nameNode.source.startIdx);
+      if (Object.hasOwn(shapes, name)) fail('name', `the shape of ${name} is declared twice`, nameNode.source.startIdx);
+      const dims = stmt.child(2).child(1).asIteration().children.map((d) => Number(d.sourceString));
+      if (dims.length > 2) fail('shape', `shapes have at most 2 dimensions, got ${dims.length}`, stmt.child(2).source.startIdx);
+      if (dims.some((d) => !Number.isSafeInteger(d) || d < 1)) fail('shape', 'each dimension must be a positive integer', stmt.child(2).source.startIdx);
+      shapes[name] = dims;
+      continue;
+    }
     if (stmt.ctorName === 'Stmt_assign') {
       const nameNode = stmt.child(0);
       const name = nameNode.sourceString;
@@ -389,6 +404,7 @@ function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Pr
       statements.push({ expr: expr_(stmt.child(0)), line: loc.line, column: loc.column });
     }
   }
+  if (statements.length === 0) throw new ExprError('empty', 'the program declares shapes but computes nothing', source, source.length);
   let result = statements[statements.length - 1];
   if (options.result !== undefined) {
     const named = [...statements].reverse().find((s) => s.name === options.result);
@@ -398,7 +414,7 @@ function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Pr
     }
     result = named;
   }
-  return { statements, result: result.expr, resultName: result.name };
+  return { statements, shapes, result: result.expr, resultName: result.name };
 }
 
 /** Parse text to one expression graph: the program's result with its statements inlined. */

@@ -1,0 +1,65 @@
+// Adam, as Keras computes it (so a model trained here matches the seed's Keras protocol).
+//
+// In:  parameter buffers (updated in place) and gradient buffers of the same sizes.
+// Out: nothing; each step() updates every parameter without allocating:
+//   m ← β₁m + (1 − β₁)g          v ← β₂v + (1 − β₂)g²
+//   α_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)   p ← p − α_t·m/(√v + ε)
+// Defaults are Keras's: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7.
+
+export interface AdamOptions {
+  readonly lr?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly epsilon?: number;
+}
+
+type Buf = Float32Array | Float64Array;
+
+export class Adam {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** Steps taken so far. */
+  t = 0;
+  private readonly m = new Map<string, Float32Array>();
+  private readonly v = new Map<string, Float32Array>();
+
+  constructor(
+    private readonly params: Readonly<Record<string, Buf>>,
+    options: AdamOptions = {},
+  ) {
+    this.lr = options.lr ?? 1e-3;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-7;
+    for (const [name, p] of Object.entries(params)) {
+      this.m.set(name, new Float32Array(p.length));
+      this.v.set(name, new Float32Array(p.length));
+    }
+  }
+
+  /** One update of every parameter from its gradient. */
+  step(grads: Readonly<Record<string, Buf>>): void {
+    this.t++;
+    const { beta1: b1, beta2: b2, epsilon: eps } = this;
+    const alpha = (this.lr * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
+    for (const [name, p] of Object.entries(this.params)) {
+      const g = grads[name];
+      if (!g || g.length !== p.length) throw new RangeError(`Adam: gradient of ${name} missing or of the wrong size`);
+      const m = this.m.get(name)!;
+      const v = this.v.get(name)!;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i];
+        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
+        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
+        p[i] -= (alpha * mi) / (Math.sqrt(vi) + eps);
+      }
+    }
+  }
+
+  /** Moments, for saving and resuming training. */
+  state(): { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> } {
+    return { t: this.t, m: Object.fromEntries(this.m), v: Object.fromEntries(this.v) };
+  }
+}
