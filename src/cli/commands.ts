@@ -6,7 +6,7 @@
 import { ExprError } from '../errors.js';
 import { parse, parseProgram } from '../parse/parse.js';
 import { CompiledTensor } from '../backend/compiled-tensor.js';
-import { format, formatName, STYLES, type Style } from '../print/print.js';
+import { format, formatName, formatProgram, STYLES, type Style } from '../print/print.js';
 import { evaluate } from '../eval/evaluate.js';
 import { freeVars } from '../ir/walk.js';
 import { derivative, gradient } from '../diff/diff.js';
@@ -130,8 +130,8 @@ export const commands: Record<string, Command> = {
     options: { format: formatOption, json: jsonOption },
     answer(text, _extra, flags) {
       const style = styleOf(flags);
-      const e = parse(text);
-      const out = format(e, style);
+      const program = parseProgram(text);
+      const out = formatProgram(program, style, text.includes('\n') ? '\n' : '; ');
       return flags.json ? JSON.stringify({ input: text, [style]: out }) : out;
     },
   },

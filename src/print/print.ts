@@ -107,3 +107,25 @@ function latexLetters(text: string): string {
   }
   return out;
 }
+
+/**
+ * A program as statements: shape declarations, then each statement with earlier statements referred to by name.
+ * A single bare expression prints as itself. In plain style the text parses back to the same program.
+ */
+export function formatProgram(
+  program: { statements: readonly { name?: string; expr: Expr }[]; shapes: Readonly<Record<string, readonly number[]>> },
+  style: Style = 'unicode',
+  separator = '\n',
+): string {
+  const { statements, shapes } = program;
+  const decls = Object.entries(shapes).map(([n, s]) => `${formatName(n, style)} : [${s.join(', ')}]`);
+  if (statements.length === 1 && !statements[0].name && decls.length === 0) return format(statements[0].expr, style);
+  const names = new Map<Expr, string>();
+  const lines: string[] = [...decls];
+  for (const st of statements) {
+    const text = formatAll([st.expr], style, names)[0];
+    lines.push(st.name ? `${formatName(st.name, style)} = ${text}` : text);
+    if (st.name && st.expr.kind === 'call') names.set(st.expr, st.name);
+  }
+  return lines.join(separator);
+}
