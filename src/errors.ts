@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'empty' // no expression at all
   | 'value' // bad numeric input (missing or non-numeric variable values, …)
   | 'shape' // tensor shapes that do not fit together
+  | 'data' // missing, corrupt or unverifiable data files
+  | 'io' // files that cannot be read or written
   | 'usage'; // API/CLI misuse (unknown option, several free variables and no --wrt, …)
 
 export interface Location {

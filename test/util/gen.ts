@@ -20,9 +20,29 @@ export type Point = Record<string, number>;
 
 const lib = { ops, call, num, sym };
 
+/**
+ * The corpus size, seed and largest tree the random tests use: COUNT, SEED and 25, unless EXPRGRAD_COUNT,
+ * EXPRGRAD_SEED or EXPRGRAD_MAXSIZE are set (to explore other corpora:
+ * EXPRGRAD_SEED=7 EXPRGRAD_COUNT=20000 EXPRGRAD_MAXSIZE=40 npx vitest run test/diff).
+ */
+export const TEST_COUNT = Number(process.env.EXPRGRAD_COUNT ?? COUNT);
+export const TEST_SEED = Number(process.env.EXPRGRAD_SEED ?? SEED);
+export const TEST_MAXSIZE = Number(process.env.EXPRGRAD_MAXSIZE ?? 25);
+
 /** The seeded corpus of random expressions (deterministic: same seed, same expressions). */
-export function corpus(count = COUNT, seed = SEED, options: GenOptions = {}): Expr[] {
+export function corpus(count = TEST_COUNT, seed = TEST_SEED, options: GenOptions = { maxSize: TEST_MAXSIZE }): Expr[] {
   return randomExprs(lib, count, seed, options);
+}
+
+/** A corpus over part of the op table only (the ops `keep` accepts), e.g. what another CAS supports. */
+export function corpusOver(
+  keep: (op: string) => boolean,
+  count = TEST_COUNT,
+  seed = TEST_SEED,
+  options: GenOptions = { maxSize: TEST_MAXSIZE },
+): Expr[] {
+  const sub = Object.fromEntries(Object.entries(ops).filter(([name]) => keep(name)));
+  return randomExprs({ ...lib, ops: sub }, count, seed, options);
 }
 
 /** A generator bound to src/, for tests that want their own stream. */
@@ -110,6 +130,31 @@ export function findPoints(e: Expr, rng: () => number, options: FindOptions = {}
   return found;
 }
 
+/**
+ * A step h for finite differences in variable v at the point, or undefined when none of h0, h0/4, h0/16, h0/64
+ * (h0 = 1e-3·max(1, |v|)) resolves the expression there. Resolved means: every stencil point (offsets ±h/4, ±h/2,
+ * ±h, ±2h) is inside the domain with margin, and no node's value moves by more than `jump`·(1 + |value|) across
+ * the stencil. The second condition keeps a stencil from stepping over a pole, a kink or a branch switch when an
+ * inner function changes fast (tan(cosh x) at x = 6 turns through many periods within 10⁻³), which the margin test
+ * at the stencil points alone cannot see.
+ */
+export function resolvedStep(e: Expr, point: Point, v: string, options: DomainOptions & { jump?: number } = {}): number | undefined {
+  const center = domainValues(e, point, options);
+  if (!center) return undefined;
+  const jump = options.jump ?? 0.05;
+  const h0 = 1e-3 * Math.max(1, Math.abs(point[v]));
+  for (let h = h0; h >= h0 / 64; h /= 4) {
+    const ok = stencilOffsets(h).every((o) => {
+      const at = domainValues(e, { ...point, [v]: point[v] + o }, options);
+      if (!at) return false;
+      for (const [node, c] of center) if (Math.abs(at.get(node)! - c) > jump * (1 + Math.abs(c))) return false;
+      return true;
+    });
+    if (ok) return h;
+  }
+  return undefined;
+}
+
 /** The offsets a five-point stencil with step h (and h/2) samples. */
 export function stencilOffsets(h: number): number[] {
   return [-2 * h, -h, -h / 2, -h / 4, h / 4, h / 2, h, 2 * h];
@@ -129,4 +174,20 @@ export function fivePoint2(f: (t: number) => number, x: number, h: number): numb
 export function close(a: number, b: number, rel: number, abs: number): boolean {
   if (a === b) return true;
   return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
+}
+
+/**
+ * The largest finite |value| over the distinct nodes of e at the point: the scale of the rounding error an
+ * evaluation can carry (terms of size M that cancel leave residues of about 1e-16·M).
+ */
+export function maxMagnitude(e: Expr, point: Point): number {
+  const out = new Map<Expr, number>();
+  let m = 0;
+  for (const node of topo(e)) {
+    const v =
+      node.kind === 'num' ? node.value : node.kind === 'sym' ? point[node.name] : getOp(node.op).eval(...node.args.map((a) => out.get(a)!));
+    out.set(node, v);
+    if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
+  }
+  return m;
 }
