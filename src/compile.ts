@@ -31,6 +31,8 @@ export interface CompileOptions {
   readonly backend?: 'js';
   /** Tensor buffer precision: 'float32' (default) or 'float64' (gradient checks). */
   readonly dtype?: 'float32' | 'float64';
+  /** Tensor programs: statements whose values stay readable after a run (CompiledTensor.valueOf). */
+  readonly keep?: readonly string[];
 }
 
 export type ScalarValues = Readonly<Record<string, number>>;

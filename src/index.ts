@@ -20,3 +20,5 @@ export { CompiledTensor, type TensorInput } from './backend/compiled-tensor.js';
 export { buildTape, formatTape, equations, type Tape, type Equation } from './tape/tape.js';
 export { tensorOps, type Shape } from './ir/tensor-ops.js';
 export { Adam, type AdamOptions } from './nn/adam.js';
+export { Model, modelSpec, initParams, rng, MODEL_FORMAT, MODEL_VERSION, type ModelSpec, type ModelFile } from './nn/model.js';
+export { train, evaluateModel, type TrainConfig, type TrainEvent, type TrainHooks, type TrainResult, type Labelled, type EpochRecord } from './nn/train.js';

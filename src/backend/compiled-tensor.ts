@@ -27,6 +27,8 @@ export interface TensorCompileOptions {
   readonly wrt?: readonly string[];
   /** Buffer precision: float32 (default) or float64 (for gradient checks). */
   readonly dtype?: DType;
+  /** Statements whose values stay readable after a run (valueOf), e.g. the logits of a loss program. */
+  readonly keep?: readonly string[];
 }
 
 type Buf = Float32Array | Float64Array;
@@ -40,6 +42,8 @@ export class CompiledTensor {
   private forwardRunner?: { plan: Plan; runner: JsRunner };
   private fullRunner?: { plan: Plan; runner: JsRunner };
   private readonly converted = new Map<string, Buf>();
+  private readonly kept = new Map<string, Expr>();
+  private lastRunner?: JsRunner;
   readonly dtype: DType;
 
   constructor(
@@ -48,8 +52,14 @@ export class CompiledTensor {
     shapes: Readonly<Record<string, Shape>>,
     readonly statements: readonly Statement[],
     dtype: DType = 'float32',
+    keep: readonly string[] = [],
   ) {
     this.dtype = dtype;
+    for (const name of keep) {
+      const st = [...statements].reverse().find((s) => s.name === name);
+      if (!st) throw new ExprError('usage', `no statement named ${name} to keep`);
+      this.kept.set(name, st.expr);
+    }
     this.inputs = tape.inputs;
     this.wrt = tape.wrt;
     this.shapes = shapes;
@@ -58,7 +68,7 @@ export class CompiledTensor {
 
   private get forward() {
     if (!this.forwardRunner) {
-      const plan = makePlan([this.expr], this.tape.shapes);
+      const plan = makePlan([this.expr, ...this.kept.values()], this.tape.shapes);
       this.forwardRunner = { plan, runner: createJsRunner(plan, this.dtype) };
     }
     return this.forwardRunner;
@@ -66,7 +76,7 @@ export class CompiledTensor {
 
   private get full() {
     if (!this.fullRunner) {
-      const plan = makePlan([this.expr, ...this.tape.grads], this.tape.shapes);
+      const plan = makePlan([this.expr, ...this.tape.grads, ...this.kept.values()], this.tape.shapes);
       this.fullRunner = { plan, runner: createJsRunner(plan, this.dtype) };
     }
     return this.fullRunner;
@@ -106,6 +116,7 @@ export class CompiledTensor {
     const { runner } = this.forward;
     this.bind(runner, values);
     runner.run();
+    this.lastRunner = runner;
     return this.read(runner, this.expr, this.outputShape);
   }
 
@@ -115,6 +126,7 @@ export class CompiledTensor {
     const { runner } = this.full;
     this.bind(runner, values);
     runner.run();
+    this.lastRunner = runner;
     const gradient: Record<string, Buf> = Object.create(null);
     this.wrt.forEach((name, i) => {
       const g = this.tape.grads[i];
@@ -126,6 +138,14 @@ export class CompiledTensor {
       gradient[name] = runner.bufferOf(g);
     });
     return { value: runner.bufferOf(this.expr)[0], gradient };
+  }
+
+  /** After evaluate() or gradient(): the value of a statement named in `keep` (a buffer owned by this object). */
+  valueOf(name: string): Buf {
+    const e = this.kept.get(name);
+    if (!e) throw new ExprError('usage', `${name} was not kept (compile with keep: ['${name}'])`);
+    if (!this.lastRunner) throw new ExprError('usage', 'run evaluate() or gradient() first');
+    return this.lastRunner.bufferOf(e);
   }
 
   toString(style: Style = 'unicode'): string {
@@ -172,5 +192,5 @@ export function compileTensor(
   void missing;
   const wrt = options.wrt ?? inputs;
   const tape = buildTape(expr, { wrt, shapes, context: { statements } });
-  return new CompiledTensor(expr, tape, shapes, statements, options.dtype);
+  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep);
 }

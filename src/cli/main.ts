@@ -11,7 +11,10 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ExprError } from '../errors.js';
-import { commands, type Command, type Flags } from './commands.js';
+import { commands as exprCommands, type Command, type Flags } from './commands.js';
+import { trainCommands } from './train.js';
+
+const commands: Record<string, Command> = { ...exprCommands, ...trainCommands };
 
 export interface Io {
   stdin: NodeJS.ReadableStream;

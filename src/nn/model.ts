@@ -1,0 +1,187 @@
+// A model: an exprgrad program plus its parameters, as the trainer and the CLI use it.
+//
+// In:  program text that follows the model convention (inputs x [B, features] and y [B]; a statement `logits`
+//      [B, classes]; the last statement is the loss; every other input is a parameter), or a saved model.
+// Out: a Model that initializes its parameters (Keras's Glorot uniform for matrices, zeros for vectors; seeded),
+//      compiles loss/gradient programs for any batch size, predicts, and saves/loads itself as versioned JSON
+//      (weights as base64 float32, plus the program text, shapes and metadata). Loading checks everything and
+//      rejects a damaged file with a clear error.
+
+import { parseProgram, type Program } from '../parse/parse.js';
+import { freeVars } from '../ir/walk.js';
+import { compile } from '../compile.js';
+import { CompiledTensor } from '../backend/compiled-tensor.js';
+import { ExprError } from '../errors.js';
+import type { Shape } from '../ir/tensor-ops.js';
+
+export const MODEL_FORMAT = 'exprgrad-model';
+export const MODEL_VERSION = 1;
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same initialization and shuffles everywhere. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ModelSpec {
+  readonly source: string;
+  readonly program: Program;
+  /** Parameter names, in order of first appearance. */
+  readonly params: readonly string[];
+  /** Declared shapes of every input (x and y with their batch dimension). */
+  readonly shapes: Readonly<Record<string, Shape>>;
+  readonly features: number;
+  readonly classes: number;
+}
+
+/** Check a program against the model convention. */
+export function modelSpec(source: string): ModelSpec {
+  const program = parseProgram(source);
+  const inputs = freeVars(program.result);
+  const need = (cond: boolean, msg: string) => {
+    if (!cond) throw new ExprError('usage', `model program: ${msg}`);
+  };
+  need(inputs.includes('x') && inputs.includes('y'), 'the loss must use the inputs x (images) and y (labels)');
+  need(program.statements.some((s) => s.name === 'logits'), 'define a statement `logits = …` (the class scores)');
+  for (const name of inputs) need(Object.hasOwn(program.shapes, name), `declare the shape of ${name} (e.g. ${name} : [784, 512])`);
+  const xs = program.shapes.x;
+  need(xs.length === 2, 'x must be declared as [batch, features]');
+  const params = inputs.filter((n) => n !== 'x' && n !== 'y');
+  need(params.length > 0, 'the model has no parameters');
+  // Classes from the logits' shape.
+  const probe = compile(source, { keep: ['logits'] }) as CompiledTensor;
+  const logitsShape = probe.tape.shapes.get(program.statements.find((s) => s.name === 'logits')!.expr)!;
+  need(logitsShape.length === 2, 'logits must be [batch, classes]');
+  return { source, program, params, shapes: program.shapes, features: xs[1], classes: logitsShape[1] };
+}
+
+/** Keras defaults: Glorot uniform for matrices (limit √(6/(fan_in + fan_out))), zeros for vectors. */
+export function initParams(spec: ModelSpec, seed: number): Record<string, Float32Array> {
+  const rand = rng(seed);
+  const out: Record<string, Float32Array> = {};
+  for (const name of spec.params) {
+    const s = spec.shapes[name];
+    const size = s.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    if (s.length === 2) {
+      const limit = Math.sqrt(6 / (s[0] + s[1]));
+      for (let i = 0; i < size; i++) data[i] = (rand() * 2 - 1) * limit;
+    }
+    out[name] = data;
+  }
+  return out;
+}
+
+export interface ModelFile {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: number;
+  readonly program: string;
+  readonly shapes: Record<string, number[]>;
+  readonly params: Record<string, { shape: number[]; dtype: 'float32'; data: string }>;
+  readonly metadata: Record<string, unknown>;
+}
+
+export class Model {
+  private readonly compiled = new Map<string, CompiledTensor>();
+
+  constructor(
+    readonly spec: ModelSpec,
+    readonly params: Record<string, Float32Array>,
+    public metadata: Record<string, unknown> = {},
+  ) {}
+
+  static create(source: string, seed = 1): Model {
+    const spec = modelSpec(source);
+    return new Model(spec, initParams(spec, seed), { seed });
+  }
+
+  /** Shapes with a given batch size. */
+  private shapesFor(batch: number): Record<string, Shape> {
+    const s: Record<string, Shape> = { ...this.spec.shapes };
+    s.x = [batch, this.spec.features];
+    const y = this.spec.shapes.y;
+    s.y = y.length === 2 ? [batch, y[1]] : [batch];
+    return s;
+  }
+
+  /** The loss program for a batch size: gradient() for training, evaluate() for scoring; logits kept. */
+  program(batch: number, withGradients: boolean): CompiledTensor {
+    const key = `${batch}:${withGradients}`;
+    let c = this.compiled.get(key);
+    if (!c) {
+      c = compile(this.spec.source, {
+        shapes: this.shapesFor(batch),
+        wrt: withGradients ? this.spec.params : [],
+        keep: ['logits'],
+      }) as CompiledTensor;
+      this.compiled.set(key, c);
+    }
+    return c;
+  }
+
+  /** Class scores for a batch of images (features already scaled): a [batch × classes] buffer. */
+  logits(x: Float32Array, batch: number): Float32Array | Float64Array {
+    const c = this.program(batch, false);
+    const y = new Float32Array(this.spec.shapes.y.length === 2 ? batch * this.spec.shapes.y[1] : batch);
+    c.evaluate({ x, y, ...this.params });
+    return c.valueOf('logits');
+  }
+
+  toJSON(): ModelFile {
+    const params: ModelFile['params'] = {};
+    for (const name of this.spec.params) {
+      const data = this.params[name];
+      params[name] = {
+        shape: [...this.spec.shapes[name]],
+        dtype: 'float32',
+        data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+      };
+    }
+    const shapes = Object.fromEntries(Object.entries(this.spec.shapes).map(([k, v]) => [k, [...v]]));
+    return { format: MODEL_FORMAT, version: MODEL_VERSION, program: this.spec.source, shapes, params, metadata: this.metadata };
+  }
+
+  /** Rebuild from parsed JSON, checking format, version, program, shapes and every weight. */
+  static fromJSON(json: unknown, where = 'model file'): Model {
+    const bad = (msg: string): never => {
+      throw new ExprError('data', `${where}: ${msg}`);
+    };
+    if (!json || typeof json !== 'object') bad('not a JSON object');
+    const f = json as Partial<ModelFile>;
+    if (f.format !== MODEL_FORMAT) bad(`not an exprgrad model (format is ${JSON.stringify(f.format)})`);
+    if (f.version !== MODEL_VERSION) bad(`model version ${String(f.version)} is not supported (this exprgrad reads version ${MODEL_VERSION})`);
+    if (typeof f.program !== 'string') bad('the program text is missing');
+    let spec: ModelSpec;
+    try {
+      spec = modelSpec(f.program!);
+    } catch (err) {
+      return bad(`its program does not compile: ${(err as Error).message}`);
+    }
+    if (!f.params || typeof f.params !== 'object') bad('the weights are missing');
+    const params: Record<string, Float32Array> = {};
+    for (const name of spec.params) {
+      const p = f.params![name];
+      if (!p) bad(`the weights of ${name} are missing`);
+      const want = spec.shapes[name];
+      if (!Array.isArray(p.shape) || p.shape.join() !== want.join()) bad(`${name} has shape [${String(p.shape)}], the program declares [${want.join(', ')}]`);
+      if (p.dtype !== 'float32') bad(`${name} has dtype ${String(p.dtype)}, expected float32`);
+      if (typeof p.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p.data)) bad(`the weights of ${name} are not base64`);
+      const bytes = Buffer.from(p.data, 'base64');
+      const size = want.reduce((a, b) => a * b, 1);
+      if (bytes.length !== size * 4) bad(`${name} has ${bytes.length} bytes of weights, expected ${size * 4}`);
+      const data = new Float32Array(size);
+      new Uint8Array(data.buffer).set(bytes);
+      if (!data.every(Number.isFinite)) bad(`${name} contains NaN or infinite weights`);
+      params[name] = data;
+    }
+    const extra = Object.keys(f.params!).filter((n) => !spec.params.includes(n));
+    if (extra.length) bad(`weights for unknown parameters: ${extra.join(', ')}`);
+    return new Model(spec, params, (f.metadata && typeof f.metadata === 'object' ? f.metadata : {}) as Record<string, unknown>);
+  }
+}

@@ -1,0 +1,195 @@
+// The training loop, with Keras's protocol: validation split taken from the end of the training set before any
+// shuffling, the rest shuffled every epoch (seeded), mini-batches, Adam, per-epoch loss/accuracy and validation
+// loss/accuracy, test accuracy at the end.
+//
+// In:  a Model, labelled data (uint8 pixels, scaled to 0..1 here), a config and hooks (events, stop request).
+// Out: the trained model (updated in place) and its history. Events describe progress for the CLI and pages;
+//      a stop request ends training cleanly after the current step; a NaN or infinite loss stops it with a message.
+
+import { Adam } from './adam.js';
+import { Model, rng } from './model.js';
+import { ExprError } from '../errors.js';
+
+export interface Labelled {
+  readonly images: Uint8Array; // count × features, row-major, 0..255
+  readonly labels: Uint8Array; // count
+  readonly count: number;
+}
+
+export interface TrainConfig {
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly lr?: number;
+  readonly seed?: number;
+  /** Fraction of the training set held out for validation, from its end (Keras's validation_split). */
+  readonly validationSplit?: number;
+  /** Use only the first N training examples (before the split). */
+  readonly limit?: number;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly val_loss?: number;
+  readonly val_accuracy?: number;
+  readonly seconds: number;
+}
+
+export type TrainEvent =
+  | { type: 'start'; epochs: number; stepsPerEpoch: number; train: number; validation: number; parameters: number }
+  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; accuracy: number; seconds: number }
+  | ({ type: 'epoch' } & EpochRecord)
+  | { type: 'stopped'; reason: string; epoch: number; step: number }
+  | { type: 'test'; loss: number; accuracy: number };
+
+export interface TrainHooks {
+  onEvent?: (e: TrainEvent) => void;
+  /** Polled after every step; true ends training after that step. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  readonly history: EpochRecord[];
+  readonly stopped?: string;
+  readonly test?: { loss: number; accuracy: number; confusion: number[][] };
+}
+
+/** Scale pixels of the given example indices into a batch buffer. */
+function fillBatch(data: Labelled, features: number, idx: ArrayLike<number>, from: number, n: number, x: Float32Array, y: Float32Array): void {
+  for (let b = 0; b < n; b++) {
+    const i = idx[from + b];
+    const src = i * features;
+    const dst = b * features;
+    for (let k = 0; k < features; k++) x[dst + k] = data.images[src + k] / 255;
+    y[b] = data.labels[i];
+  }
+}
+
+function argmaxRow(v: ArrayLike<number>, row: number, classes: number): number {
+  let best = 0;
+  const base = row * classes;
+  for (let c = 1; c < classes; c++) if (v[base + c] > v[base + best]) best = c;
+  return best;
+}
+
+/** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over a whole set. */
+export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<number>, batch = 1000): { loss: number; accuracy: number; confusion: number[][] } {
+  const idx = indices ?? Int32Array.from({ length: data.count }, (_, i) => i);
+  const n = idx.length;
+  const { features, classes } = model.spec;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let lossSum = 0;
+  let correct = 0;
+  for (let from = 0; from < n; from += batch) {
+    const b = Math.min(batch, n - from);
+    const x = new Float32Array(b * features);
+    const y = new Float32Array(b);
+    fillBatch(data, features, idx, from, b, x, y);
+    const prog = model.program(b, false);
+    const loss = prog.evaluate({ x, y, ...model.params }) as number;
+    lossSum += loss * b;
+    const logits = prog.valueOf('logits');
+    for (let r = 0; r < b; r++) {
+      const p = argmaxRow(logits, r, classes);
+      confusion[y[r]][p]++;
+      if (p === y[r]) correct++;
+    }
+  }
+  return { loss: lossSum / n, accuracy: correct / n, confusion };
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function train(model: Model, trainSet: Labelled, testSet: Labelled | undefined, config: TrainConfig = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const epochs = config.epochs ?? 10;
+  const batch = config.batchSize ?? 128;
+  const split = config.validationSplit ?? 0.2;
+  const seed = config.seed ?? 1;
+  const check = (ok: boolean, msg: string) => {
+    if (!ok) throw new ExprError('usage', msg);
+  };
+  check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a positive integer, got ${epochs}`);
+  check(Number.isInteger(batch) && batch >= 1, `batch size must be a positive integer, got ${batch}`);
+  check(split >= 0 && split < 1, `validation split must be in [0, 1), got ${split}`);
+  const total = Math.min(trainSet.count, config.limit ?? trainSet.count);
+  check(Number.isInteger(total) && total >= 2, `need at least 2 training examples, got ${total}`);
+  // Keras: the validation set is the last `split` fraction, taken before shuffling.
+  const nVal = Math.floor(total * split);
+  const nTrain = total - nVal;
+  check(nTrain >= 1, 'the validation split leaves no training examples');
+  const trainIdx = Int32Array.from({ length: nTrain }, (_, i) => i);
+  const valIdx = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
+  const { features } = model.spec;
+  const adam = new Adam(model.params, { lr: config.lr ?? 1e-3 });
+  const rand = rng(seed ^ 0x9e3779b9);
+  const stepsPerEpoch = Math.ceil(nTrain / batch);
+  const parameters = Object.values(model.params).reduce((a, p) => a + p.length, 0);
+  hooks.onEvent?.({ type: 'start', epochs, stepsPerEpoch, train: nTrain, validation: nVal, parameters });
+  const history: EpochRecord[] = [];
+  const xFull = new Float32Array(batch * features);
+  const yFull = new Float32Array(batch);
+  let stopped: string | undefined;
+  for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
+    const t0 = performance.now();
+    for (let i = nTrain - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const tmp = trainIdx[i];
+      trainIdx[i] = trainIdx[j];
+      trainIdx[j] = tmp;
+    }
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let step = 0; step < stepsPerEpoch; step++) {
+      const from = step * batch;
+      const b = Math.min(batch, nTrain - from);
+      const x = b === batch ? xFull : new Float32Array(b * features);
+      const y = b === batch ? yFull : new Float32Array(b);
+      fillBatch(trainSet, features, trainIdx, from, b, x, y);
+      const prog = model.program(b, true);
+      const { value, gradient } = prog.gradient({ x, y, ...model.params });
+      if (!Number.isFinite(value)) {
+        stopped = `the loss became ${value} at epoch ${epoch}, step ${step + 1}; training stopped (try a smaller --lr)`;
+        hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
+        break;
+      }
+      adam.step(gradient);
+      const logits = prog.valueOf('logits');
+      for (let r = 0; r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
+      lossSum += value * b;
+      seen += b;
+      hooks.onEvent?.({ type: 'step', epoch, step: step + 1, stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000 });
+      await tick();
+      if (hooks.shouldStop?.()) {
+        stopped = `stopped by request at epoch ${epoch}, step ${step + 1}`;
+        hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
+        break;
+      }
+    }
+    if (seen === 0) break;
+    const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: correct / seen, seconds: 0 };
+    let full: EpochRecord = record;
+    if (nVal > 0) {
+      const v = evaluateModel(model, trainSet, valIdx);
+      full = { ...record, val_loss: v.loss, val_accuracy: v.accuracy };
+    }
+    full = { ...full, seconds: (performance.now() - t0) / 1000 };
+    if (!stopped) {
+      history.push(full);
+      hooks.onEvent?.({ type: 'epoch', ...full });
+    }
+  }
+  let test: TrainResult['test'];
+  if (testSet && testSet.count > 0) {
+    test = evaluateModel(model, testSet);
+    hooks.onEvent?.({ type: 'test', loss: test.loss, accuracy: test.accuracy });
+  }
+  model.metadata = {
+    ...model.metadata,
+    trained: { epochs: history.length, batchSize: batch, lr: adam.lr, validationSplit: split, seed, examples: nTrain, stopped },
+    history,
+    ...(test ? { test: { loss: test.loss, accuracy: test.accuracy } } : {}),
+  };
+  return { history, stopped, test };
+}
