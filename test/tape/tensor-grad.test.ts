@@ -13,7 +13,7 @@ type Vals = Record<string, Float64Array>;
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-function randomValues(shapes: Shapes, rnd: () => number, pick?: (name: string) => () => number): Vals {
+function randomValues(shapes: Shapes, rnd: () => number, pick?: (name: string) => (() => number) | undefined): Vals {
   const out: Vals = {};
   for (const [name, s] of Object.entries(shapes)) {
     const draw = pick?.(name) ?? (() => rnd() * 2 - 1);
