@@ -68,8 +68,12 @@ console.log(`total nodes: ours ${sum('tree')} (tree), ${sum('dag')} (DAG); mathj
 console.log(`smaller / equal / larger than mathjs (tree): ${treeRatio.filter((x) => x < 1).length} / ${treeRatio.filter((x) => x === 1).length} / ${treeRatio.filter((x) => x > 1).length}`);
 console.log(`time: ours ${tOurs.toFixed(0)} ms, mathjs ${tMathjs.toFixed(0)} ms (derivative with simplification, all compared expressions)`);
 if (worst > 0) {
-  console.log(`\nlargest ratios (tree):`);
-  for (const r of [...rows].sort((a, b) => b.tree / b.mathjs - a.tree / a.mathjs).slice(0, worst)) {
+  console.log(`\nlargest ratios (tree), distinct derivatives:`);
+  const seen = new Set();
+  const distinct = [...rows]
+    .sort((a, b) => b.tree / b.mathjs - a.tree / a.mathjs)
+    .filter((r) => !seen.has(r.ours) && seen.add(r.ours));
+  for (const r of distinct.slice(0, worst)) {
     console.log(`#${r.index} ${r.plain}  (${r.tree} vs ${r.mathjs})\n  ours:   ${format(r.ours, 'plain')}\n  mathjs: ${r.theirs.toString()}`);
   }
 }

@@ -400,7 +400,7 @@ export const ops = {
   },
   // sign' = 0 almost everywhere
   sign: unary('sign', 'sign: −1, 0 or 1 (sign(0) = 0)', (x) => (x > 0 ? 1 : x < 0 ? -1 : x), (x) => `Math.sign(${x})`,
-    () => ZERO, awayFrom0, undefined, { parity: 'odd', simplify: inverseOf('sign', foldLiteral(Math.sign)) }),
+    () => ZERO, awayFrom0, undefined, { parity: 'odd', simplify: (args) => (args[0].is('sign') ? args[0] : foldLiteral(Math.sign)(args)) }), // sign(sign u) = sign u
   // step' = 0 almost everywhere
   step: unary('step', 'Heaviside step: 1 for x > 0, else 0 (step(0) = 0)', (x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN),
     (x) => `(${x} > 0 ? 1 : 0)`, () => ZERO, awayFrom0, undefined,

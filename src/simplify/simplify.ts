@@ -206,6 +206,13 @@ export class Simplifier {
             factors: t.factors.map((f) => (f.base === COEF ? f : { base: f.base, exp: this.scaleExp(f.exp, r) })),
           });
         }
+      } else if (
+        R.isOne(t.coef) && t.factors.length === 1 && isQ(t.factors[0].exp) && R.isInt(t.factors[0].exp) &&
+        t.factors[0].exp.n % 2n === 0n && r.d === 2n
+      ) {
+        // (u^(2k))^(p/2) = |u|^(k·p): the even power makes the base's sign irrelevant
+        const f = t.factors[0];
+        return this.normalizeTerm({ coef: R.Q1, factors: [{ base: fn('abs', f.base), exp: R.mul(f.exp as Q, r) }] });
       } else if (R.isOne(t.coef) && t.factors.length === 1 && isQ(t.factors[0].exp) && t.factors[0].exp.d % 2n === 0n) {
         // (u^(p/2k))^r = u^(p·r/2k): u^(p/2k) is only real for u ≥ 0, where the rule holds
         const f = t.factors[0];

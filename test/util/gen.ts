@@ -2,16 +2,19 @@
 //
 // The generator itself is bench/gen.mjs (shared with bench/diff-size.mjs, so the tests and the benchmark see the
 // same corpus); this file binds it to src/ and adds, typed:
-//   corpus()        the seeded corpus (2,000 expressions by default)
+//   corpus()        the seeded corpus (2,000 expressions by default); corpusOver(): over part of the op table
 //   domainOk()      is a point inside the domain of every node, with margin: every call node's arguments satisfy
 //                   its op's `smooth(args, eps)`, every value is finite and |v| < maxAbs
 //   randomPoint()   a random point for some variables
 //   findPoints()    up to `want` in-domain points for an expression
+//   resolvedStep()  a finite-difference step that resolves the expression at a point (or none)
 //   fivePoint()…    finite-difference stencils
+//   close(), agree() numeric comparison; agree() widens to the conditioning noise (conditionNoise()) on failure
 
 import { Expr, call, num, sym } from '../../src/ir/expr.js';
 import { getOp, ops } from '../../src/ir/ops.js';
 import { topo } from '../../src/ir/walk.js';
+import { evaluate } from '../../src/eval/evaluate.js';
 import { COUNT, SEED, makeGenerator, mulberry32, randomExprs, type GenOptions } from '../../bench/gen.mjs';
 
 export { COUNT, SEED, mulberry32 };
@@ -190,4 +193,33 @@ export function maxMagnitude(e: Expr, point: Point): number {
     if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
   }
   return m;
+}
+
+/**
+ * How far e's value moves when one variable at a time is nudged by a relative 1e-13 (about 450 ulps): the scale of
+ * the rounding noise an evaluation of e carries where it is ill-conditioned. sin(sinh(u)) with sinh(u) ≈ 10⁶ turns
+ * the 1e-16 relative rounding of its argument into 1e-10 absolute error, and the simplified and the raw forms of a
+ * derivative round differently; a comparison between them can only be as tight as this.
+ */
+export function conditionNoise(e: Expr, point: Point, delta = 1e-13): number {
+  const f0 = evaluate(e, point);
+  let m = 0;
+  for (const [k, v] of Object.entries(point)) {
+    for (const s of [1, -1]) {
+      const f = evaluate(e, { ...point, [k]: v + s * delta * Math.max(1, Math.abs(v)) });
+      if (Number.isFinite(f)) m = Math.max(m, Math.abs(f - f0));
+    }
+  }
+  return m;
+}
+
+/**
+ * close(a, b, rel, abs), or, failing that, close within the conditioning noise of the expressions that produced a
+ * and b (computed only then: it costs a few evaluations).
+ */
+export function agree(a: number, b: number, rel: number, abs: number, sources: readonly Expr[], point: Point): boolean {
+  if (close(a, b, rel, abs)) return true;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  const noise = Math.max(...sources.map((e) => conditionNoise(e, point)));
+  return close(a, b, rel, abs + noise);
 }
