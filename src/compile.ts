@@ -27,8 +27,10 @@ export interface CompileOptions {
   readonly wrt?: readonly string[];
   /** The statement whose value is the result (default: the last). */
   readonly result?: string;
-  /** Backend for tensor programs (default 'js'). */
-  readonly backend?: 'js';
+  /** Backend for tensor programs: 'js' (default), 'gpujs'. */
+  readonly backend?: string;
+  /** gpu.js mode for the gpujs backend: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu. */
+  readonly mode?: string;
   /** Tensor buffer precision: 'float32' (default) or 'float64' (gradient checks). */
   readonly dtype?: 'float32' | 'float64';
   /** Tensor programs: statements whose values stay readable after a run (CompiledTensor.valueOf). */
@@ -164,9 +166,6 @@ export function compile(source: string | Expr, options: CompileOptions = {}): Co
     if (Object.keys(program.shapes).length) options = { ...options, shapes: { ...program.shapes, ...options.shapes } };
   } else if (source instanceof Expr) expr = source;
   else throw new ExprError('usage', 'compile() expects source text or an Expr');
-  if (options.backend !== undefined && options.backend !== 'js') {
-    throw new ExprError('usage', `unknown backend '${String(options.backend)}' (available: js)`);
-  }
   if (isTensorProgram(options)) return compileTensor(expr, options, statements);
   return compileExpr(expr, options, statements);
 }

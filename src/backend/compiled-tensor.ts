@@ -16,7 +16,8 @@ import { ExprError } from '../errors.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Statement } from '../parse/parse.js';
 import { makePlan, type Plan } from './plan.js';
-import { createJsRunner, type DType, type JsRunner } from './js.js';
+import './js.js';
+import { getBackend, type DType, type Runner } from './backend.js';
 import { formatCse } from '../print/cse.js';
 import { simplify } from '../simplify/simplify.js';
 
@@ -29,6 +30,10 @@ export interface TensorCompileOptions {
   readonly dtype?: DType;
   /** Statements whose values stay readable after a run (valueOf), e.g. the logits of a loss program. */
   readonly keep?: readonly string[];
+  /** Backend name (default 'js'); see src/backend/backend.ts. */
+  readonly backend?: string;
+  /** gpu.js mode for the gpujs backend. */
+  readonly mode?: string;
 }
 
 type Buf = Float32Array | Float64Array;
@@ -39,11 +44,11 @@ export class CompiledTensor {
   readonly wrt: readonly string[];
   readonly shapes: Readonly<Record<string, Shape>>;
   readonly outputShape: Shape;
-  private forwardRunner?: { plan: Plan; runner: JsRunner };
-  private fullRunner?: { plan: Plan; runner: JsRunner };
+  private forwardRunner?: { plan: Plan; runner: Runner };
+  private fullRunner?: { plan: Plan; runner: Runner };
   private readonly converted = new Map<string, Buf>();
   private readonly kept = new Map<string, Expr>();
-  private lastRunner?: JsRunner;
+  private lastRunner?: Runner;
   readonly dtype: DType;
 
   constructor(
@@ -53,8 +58,11 @@ export class CompiledTensor {
     readonly statements: readonly Statement[],
     dtype: DType = 'float32',
     keep: readonly string[] = [],
+    readonly backend = 'js',
+    readonly mode?: string,
   ) {
     this.dtype = dtype;
+    getBackend(backend); // fail early on an unknown name
     for (const name of keep) {
       const st = [...statements].reverse().find((s) => s.name === name);
       if (!st) throw new ExprError('usage', `no statement named ${name} to keep`);
@@ -69,7 +77,7 @@ export class CompiledTensor {
   private get forward() {
     if (!this.forwardRunner) {
       const plan = makePlan([this.expr, ...this.kept.values()], this.tape.shapes);
-      this.forwardRunner = { plan, runner: createJsRunner(plan, this.dtype) };
+      this.forwardRunner = { plan, runner: this.makeRunner(plan) };
     }
     return this.forwardRunner;
   }
@@ -77,12 +85,49 @@ export class CompiledTensor {
   private get full() {
     if (!this.fullRunner) {
       const plan = makePlan([this.expr, ...this.tape.grads, ...this.kept.values()], this.tape.shapes);
-      this.fullRunner = { plan, runner: createJsRunner(plan, this.dtype) };
+      this.fullRunner = { plan, runner: this.makeRunner(plan) };
     }
     return this.fullRunner;
   }
 
-  private bind(runner: JsRunner, values: Readonly<Record<string, TensorInput>>): void {
+  private makeRunner(plan: Plan): Runner {
+    return getBackend(this.backend).create(plan, { dtype: this.dtype, mode: this.mode });
+  }
+
+  /** What executes the kernels (for gpu.js: the kernel class that actually ran). */
+  get description(): string {
+    return (this.fullRunner ?? this.forwardRunner ?? this.full).runner.description;
+  }
+
+  private static sync(result: void | Promise<void>): void {
+    if (result instanceof Promise) throw new ExprError('usage', 'this backend runs asynchronously: use evaluateAsync()/gradientAsync()');
+  }
+
+  /** evaluate(), awaiting asynchronous backends. */
+  async evaluateAsync(values: Readonly<Record<string, TensorInput>>): Promise<number | Buf> {
+    const { runner } = this.forward;
+    this.bind(runner, values);
+    await runner.run();
+    this.lastRunner = runner;
+    return this.read(runner, this.expr, this.outputShape);
+  }
+
+  /** gradient(), awaiting asynchronous backends. */
+  async gradientAsync(values: Readonly<Record<string, TensorInput>>): Promise<{ value: number; gradient: Record<string, Buf> }> {
+    const { runner } = this.full;
+    this.bind(runner, values);
+    await runner.run();
+    return this.collect(runner);
+  }
+
+  /** Release device resources of every runner (GPU textures). */
+  dispose(): void {
+    this.forwardRunner?.runner.dispose?.();
+    this.fullRunner?.runner.dispose?.();
+    this.forwardRunner = this.fullRunner = undefined;
+  }
+
+  private bind(runner: Runner, values: Readonly<Record<string, TensorInput>>): void {
     for (const name of this.inputs) {
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (v === undefined) throw new ExprError('value', `no value given for ${name}`);
@@ -106,7 +151,7 @@ export class CompiledTensor {
     }
   }
 
-  private read(runner: JsRunner, e: Expr, shape: Shape): number | Buf {
+  private read(runner: Runner, e: Expr, shape: Shape): number | Buf {
     const b = runner.bufferOf(e);
     return shape.length === 0 ? b[0] : b;
   }
@@ -115,7 +160,7 @@ export class CompiledTensor {
   evaluate(values: Readonly<Record<string, TensorInput>>): number | Buf {
     const { runner } = this.forward;
     this.bind(runner, values);
-    runner.run();
+    CompiledTensor.sync(runner.run());
     this.lastRunner = runner;
     return this.read(runner, this.expr, this.outputShape);
   }
@@ -125,7 +170,11 @@ export class CompiledTensor {
     if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
     const { runner } = this.full;
     this.bind(runner, values);
-    runner.run();
+    CompiledTensor.sync(runner.run());
+    return this.collect(runner);
+  }
+
+  private collect(runner: Runner): { value: number; gradient: Record<string, Buf> } {
     this.lastRunner = runner;
     const gradient: Record<string, Buf> = Object.create(null);
     this.wrt.forEach((name, i) => {
@@ -192,5 +241,5 @@ export function compileTensor(
   void missing;
   const wrt = options.wrt ?? inputs;
   const tape = buildTape(expr, { wrt, shapes, context: { statements } });
-  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep);
+  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep, options.backend, options.mode);
 }

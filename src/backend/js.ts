@@ -11,19 +11,14 @@ import { getOp, runtime } from '../ir/ops.js';
 import { axisOf, intArg, type Shape, type TensorOpName } from '../ir/tensor-ops.js';
 import { sizeOf } from '../tensor/shapes.js';
 import type { Plan, Step } from './plan.js';
+import { registerBackend, type DType, type Runner } from './backend.js';
 import * as K from './js-kernels.js';
 
 type F32 = K.F32;
-export type DType = 'float32' | 'float64';
+export type { DType } from './backend.js';
 
-export interface JsRunner {
-  /** Run all steps. Inputs must have been bound with bind(). */
+export interface JsRunner extends Runner {
   run(): void;
-  bind(name: string, data: F32): void;
-  /** The buffer holding a node's value after run(). */
-  bufferOf(e: Expr): F32;
-  /** Generated source of the fused elementwise kernels, for inspection. */
-  readonly sources: readonly string[];
 }
 
 /** [rows, cols] of a shape of rank ≤ 2 (a vector is one row). */
@@ -241,5 +236,8 @@ export function createJsRunner(plan: Plan, dtype: DType = 'float32'): JsRunner {
     },
     bufferOf: buf,
     sources,
+    description: `JavaScript (${dtype})`,
   };
 }
+
+registerBackend({ name: 'js', create: (plan, options) => createJsRunner(plan, options.dtype) });

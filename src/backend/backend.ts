@@ -1,0 +1,53 @@
+// The Backend interface: what executes a Plan (src/backend/plan.ts). Backends register here by name.
+//
+// In:  a plan (steps, buffer slots, shapes) and options (precision, gpu.js mode, …).
+// Out: a Runner. run() executes every step (it may return a Promise: GPU backends can be asynchronous);
+//      bind() attaches an input's data; bufferOf() reads a node's value after a run (GPU backends read back from
+//      the device only then: the loss is read back only when asked). `description` says what actually ran
+//      (for gpu.js: the kernel class, since gpu.js silently falls back when a mode is unavailable).
+
+import type { Expr } from '../ir/expr.js';
+import type { Plan } from './plan.js';
+import { ExprError } from '../errors.js';
+
+export type Buf = Float32Array | Float64Array;
+export type DType = 'float32' | 'float64';
+
+export interface Runner {
+  run(): void | Promise<void>;
+  bind(name: string, data: Buf): void;
+  bufferOf(e: Expr): Buf;
+  /** Generated kernel sources, for inspection. */
+  readonly sources: readonly string[];
+  /** What runs the kernels, in words (e.g. "JavaScript (float32)", "gpu.js WebGL2Kernel"). */
+  readonly description: string;
+  /** Free device resources (textures); the runner cannot be used afterwards. */
+  dispose?(): void;
+}
+
+export interface BackendOptions {
+  readonly dtype?: DType;
+  /** gpu.js mode: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu. */
+  readonly mode?: string;
+}
+
+export interface Backend {
+  readonly name: string;
+  create(plan: Plan, options: BackendOptions): Runner;
+}
+
+const registry = new Map<string, Backend>();
+
+export function registerBackend(b: Backend): void {
+  registry.set(b.name, b);
+}
+
+export function getBackend(name: string): Backend {
+  const b = registry.get(name);
+  if (!b) throw new ExprError('usage', `unknown backend '${name}' (available: ${[...registry.keys()].join(', ')})`);
+  return b;
+}
+
+export function backendNames(): string[] {
+  return [...registry.keys()];
+}
