@@ -33,6 +33,8 @@ export interface BackendOptions {
 
 export interface Backend {
   readonly name: string;
+  /** Can the backend alias buffers (plan views such as column(v))? Default true. */
+  readonly views?: boolean;
   create(plan: Plan, options: BackendOptions): Runner;
 }
 

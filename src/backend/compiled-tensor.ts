@@ -17,6 +17,7 @@ import type { Shape } from '../ir/tensor-ops.js';
 import type { Statement } from '../parse/parse.js';
 import { makePlan, type Plan } from './plan.js';
 import './js.js';
+import './gpujs.js';
 import { getBackend, type DType, type Runner } from './backend.js';
 import { formatCse } from '../print/cse.js';
 import { simplify } from '../simplify/simplify.js';
@@ -76,7 +77,7 @@ export class CompiledTensor {
 
   private get forward() {
     if (!this.forwardRunner) {
-      const plan = makePlan([this.expr, ...this.kept.values()], this.tape.shapes);
+      const plan = makePlan([this.expr, ...this.kept.values()], this.tape.shapes, { views: getBackend(this.backend).views !== false });
       this.forwardRunner = { plan, runner: this.makeRunner(plan) };
     }
     return this.forwardRunner;
@@ -84,7 +85,7 @@ export class CompiledTensor {
 
   private get full() {
     if (!this.fullRunner) {
-      const plan = makePlan([this.expr, ...this.tape.grads, ...this.kept.values()], this.tape.shapes);
+      const plan = makePlan([this.expr, ...this.tape.grads, ...this.kept.values()], this.tape.shapes, { views: getBackend(this.backend).views !== false });
       this.fullRunner = { plan, runner: this.makeRunner(plan) };
     }
     return this.fullRunner;

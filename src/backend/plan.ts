@@ -57,7 +57,13 @@ export function tensorReads(node: Expr): Expr[] {
   return node.args.filter((_, i) => !literal.has(i));
 }
 
-export function makePlan(roots: readonly Expr[], shapes: ShapeMap): Plan {
+export interface PlanOptions {
+  /** Whether the backend can alias buffers (column(v) as a view of v); default true. */
+  readonly views?: boolean;
+}
+
+export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: PlanOptions = {}): Plan {
+  const views = options.views !== false;
   const order = topo(roots);
   const readers = new Map<Expr, Expr[]>();
   const rootSet = new Set(roots);
@@ -100,7 +106,7 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap): Plan {
     if (inlined.has(node) || skipped.has(node)) continue;
     const shape = shapes.get(node)!;
     if (isLeafConst(node) || isElementwise(node)) steps.push({ node, kind: 'elementwise', shape, reads: isLeafConst(node) ? [] : fusedReads(node), slot: -1 });
-    else if (node.op === 'column') steps.push({ node, kind: 'view', shape, reads: [node.args[0]], slot: -1 });
+    else if (node.op === 'column' && views) steps.push({ node, kind: 'view', shape, reads: [node.args[0]], slot: -1 });
     else steps.push({ node, kind: 'tensor', shape, reads: tensorReads(node).filter((a) => !isLeafConst(a) || true), slot: -1 });
   }
 

@@ -13,6 +13,8 @@ import { train, evaluateModel, type TrainEvent } from '../nn/train.js';
 import { curvesSvg, confusionSvg } from '../nn/plot.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import type { Flags, Command } from './commands.js';
+import { backendNames } from '../backend/backend.js';
+import '../backend/compiled-tensor.js';
 import type { Io } from './main.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */
@@ -129,7 +131,7 @@ function progressPrinter(io: Io, tty: boolean, json: boolean) {
 export const trainCommands: Record<string, Command> = {
   train: {
     summary: 'train the MNIST MLP (the seed\'s Keras model): exprgrad train mnist',
-    usage: 'mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
+    usage: 'mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--backend js|gpujs] [--mode …] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
     description:
       'Trains a model program (default: examples/mnist-mlp.exg) on MNIST with the Keras protocol: Adam, the last\n' +
       '20% of the training set for validation, shuffling every epoch, test accuracy at the end. Saves the model\n' +
@@ -146,15 +148,16 @@ export const trainCommands: Record<string, Command> = {
       data: { type: 'string', help: 'folder with the four MNIST files (.gz or raw)' },
       'model-src': { type: 'string', help: 'train another model program (see examples/mnist-mlp.exg)' },
       save: { type: 'string', help: 'where to save the model (default ./exprgrad-mnist.json)' },
-      backend: { type: 'string', help: 'js (default)' },
+      backend: { type: 'string', help: 'js (default) or gpujs' },
+      mode: { type: 'string', help: 'gpu.js mode with --backend gpujs: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu' },
       json: { type: 'boolean', help: 'JSON event lines on stdout' },
     },
     async run(positionals, flags, io) {
       const [dataset, ...rest] = positionals;
       if (dataset !== 'mnist' || rest.length) throw new ExprError('usage', `expected 'exprgrad train mnist', got 'exprgrad train ${positionals.join(' ')}'`);
-      if (flags.backend !== undefined && flags.backend !== 'js') {
-        throw new ExprError('usage', `backend '${String(flags.backend)}' is not available in this version (available: js)`);
-      }
+      const backend = (flags.backend as string | undefined) ?? 'js';
+      if (!backendNames().includes(backend)) throw new ExprError('usage', `unknown backend '${backend}' (available: ${backendNames().join(', ')})`);
+      if (flags.mode !== undefined && backend !== 'gpujs') throw new ExprError('usage', '--mode applies to --backend gpujs');
       const epochs = num(flags, 'epochs', 10, true);
       const batchSize = num(flags, 'batch-size', 128, true);
       const lr = num(flags, 'lr', 1e-3, false);
@@ -162,6 +165,7 @@ export const trainCommands: Record<string, Command> = {
       const limit = flags.limit === undefined ? undefined : num(flags, 'limit', 0, true);
       const srcPath = (flags['model-src'] as string | undefined) ?? DEFAULT_MODEL_SRC;
       const model = Model.create(readText(srcPath, 'model program'), seed);
+      model.execution = { backend, mode: flags.mode as string | undefined };
       const json = Boolean(flags.json);
       const data = await mnist(flags, io, json);
       if (!json) io.stderr.write(`MNIST from ${data.source}\n`);
@@ -183,7 +187,10 @@ export const trainCommands: Record<string, Command> = {
       } finally {
         process.off('SIGINT', onSigint);
       }
-      model.metadata = { ...model.metadata, data: data.source, program: srcPath, created: new Date().toISOString() };
+      const ran = model.description;
+      model.dispose();
+      if (!json) io.stderr.write(`kernels: ${ran}\n`);
+      model.metadata = { ...model.metadata, data: data.source, program: srcPath, backend: ran, created: new Date().toISOString() };
       writeAtomic(savePath, JSON.stringify(model.toJSON()));
       const stem = savePath.replace(/\.json$/, '');
       const files = [savePath];

@@ -53,6 +53,11 @@ export interface OpSpec {
   readonly doc: string;
   readonly eval: (...xs: number[]) => number;
   readonly js: (...xs: string[]) => string;
+  /**
+   * The snippet for GPU kernels (gpu.js's JavaScript subset: Math functions of one or two arguments, no helper
+   * objects), where it differs from `js`. Arguments arrive as plain identifiers.
+   */
+  readonly kernel?: (...xs: string[]) => string;
   readonly d: (args: readonly Expr[], self: Expr, i: number) => Expr;
   readonly print: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
   readonly smooth: (xs: readonly number[], eps: number) => boolean;
@@ -106,6 +111,10 @@ function unary(
     smooth,
     ...extra,
   };
+}
+
+function withKernel(kernel: (...xs: string[]) => string, spec: OpSpec): OpSpec {
+  return { ...spec, kernel };
 }
 
 /** Rewrites for f(a) where a is a specific literal: at(0, ZERO) gives f(0) = 0. */
@@ -406,16 +415,16 @@ export const ops = {
     (x) => `(${x} > 0 ? 1 : 0)`, () => ZERO, awayFrom0, undefined,
     { simplify: foldLiteral((x) => (x > 0 ? 1 : 0)) }),
   // sigmoid' = σ(u)·(1 − σ(u))
-  sigmoid: unary('sigmoid', 'logistic function 1/(1 + exp(−x))', sigmoid, (x) => `R.sigmoid(${x})`,
+  sigmoid: withKernel((x) => `1 / (1 + Math.exp(-${x}))`, unary('sigmoid', 'logistic function 1/(1 + exp(−x))', sigmoid, (x) => `R.sigmoid(${x})`,
     (_u, self) => mul(self, sub(ONE, self)), always, '\\sigma',
-    { simplify: at([0, div(ONE, TWO)]) }),
+    { simplify: at([0, div(ONE, TWO)]) })),
   // relu' = step (relu'(0) = 0)
   relu: unary('relu', 'rectified linear unit max(0, x)', (x) => (x > 0 ? x : x <= 0 ? 0 : NaN),
     (x) => `(${x} > 0 ? ${x} : 0)`, (u) => fn('step', u), awayFrom0, undefined,
     { simplify: (args) => (args[0].is('relu') ? args[0] : foldLiteral((x) => (x > 0 ? x : 0))(args)) }),
   // softplus' = sigmoid
-  softplus: unary('softplus', 'log(1 + exp(x)), computed stably', softplus, (x) => `R.softplus(${x})`,
-    (u) => fn('sigmoid', u)),
+  softplus: withKernel((x) => `(${x} > 0 ? ${x} + Math.log(1 + Math.exp(-${x})) : Math.log(1 + Math.exp(${x})))`,
+    unary('softplus', 'log(1 + exp(x)), computed stably', softplus, (x) => `R.softplus(${x})`, (u) => fn('sigmoid', u))),
 
   // ── several arguments ──────────────────────────────────────────────────────
   min: {
@@ -424,6 +433,7 @@ export const ops = {
     doc: 'smallest argument (two or more); ties: derivative goes to the first tied argument',
     eval: extremumEval(-1),
     js: (...xs) => `Math.min(${xs.join(', ')})`,
+    kernel: (...xs) => xs.reduce((a, b) => `Math.min(${a}, ${b})`),
     d: (args, _self, i) => extremumPartial(args, i, -1),
     print: funcPrint('min', '\\min'),
     smooth: distinctArgs,
@@ -434,6 +444,7 @@ export const ops = {
     doc: 'largest argument (two or more); ties: derivative goes to the first tied argument',
     eval: extremumEval(1),
     js: (...xs) => `Math.max(${xs.join(', ')})`,
+    kernel: (...xs) => xs.reduce((a, b) => `Math.max(${a}, ${b})`),
     d: (args, _self, i) => extremumPartial(args, i, 1),
     print: funcPrint('max', '\\max'),
     smooth: distinctArgs,
@@ -458,6 +469,7 @@ export const ops = {
     doc: 'hypot(a, b, …) = √(a² + b² + …)',
     eval: Math.hypot,
     js: (...xs) => `Math.hypot(${xs.join(', ')})`,
+    kernel: (...xs) => `Math.sqrt(${xs.map((x) => `${x} * ${x}`).join(' + ')})`,
     // ∂/∂a_i = a_i / hypot(a…)
     d: (args, self, i) => div(args[i], self),
     print: funcPrint('hypot', '\\operatorname{hypot}'),

@@ -87,14 +87,35 @@ export interface ModelFile {
   readonly metadata: Record<string, unknown>;
 }
 
+export interface ExecutionOptions {
+  /** Backend for the tensor programs: 'js' (default), 'gpujs', … */
+  readonly backend?: string;
+  /** gpu.js mode for the gpujs backend. */
+  readonly mode?: string;
+}
+
 export class Model {
   private readonly compiled = new Map<string, CompiledTensor>();
+  /** Where the model's programs run; change before the first step (compiled programs are cached). */
+  execution: ExecutionOptions = {};
 
   constructor(
     readonly spec: ModelSpec,
     readonly params: Record<string, Float32Array>,
     public metadata: Record<string, unknown> = {},
   ) {}
+
+  /** What runs the kernels of the most recently used program (e.g. "gpu.js WebAssemblyKernel …"). */
+  get description(): string {
+    const last = [...this.compiled.values()].at(-1);
+    return last ? last.description : 'not run yet';
+  }
+
+  /** Release every compiled program's device resources. */
+  dispose(): void {
+    for (const c of this.compiled.values()) c.dispose();
+    this.compiled.clear();
+  }
 
   static create(source: string, seed = 1): Model {
     const spec = modelSpec(source);
@@ -119,6 +140,8 @@ export class Model {
         shapes: this.shapesFor(batch),
         wrt: withGradients ? this.spec.params : [],
         keep: ['logits'],
+        backend: this.execution.backend,
+        mode: this.execution.mode,
       }) as CompiledTensor;
       this.compiled.set(key, c);
     }

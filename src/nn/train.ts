@@ -88,6 +88,7 @@ export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<
     fillBatch(data, features, idx, from, b, x, y);
     const prog = model.program(b, false);
     const loss = prog.evaluate({ x, y, ...model.params }) as number;
+    if (typeof loss !== 'number') throw new Error('internal: the loss is not a scalar');
     lossSum += loss * b;
     const logits = prog.valueOf('logits');
     for (let r = 0; r < b; r++) {
@@ -148,7 +149,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
       const y = b === batch ? yFull : new Float32Array(b);
       fillBatch(trainSet, features, trainIdx, from, b, x, y);
       const prog = model.program(b, true);
-      const { value, gradient } = prog.gradient({ x, y, ...model.params });
+      const { value, gradient } = await prog.gradientAsync({ x, y, ...model.params });
       if (!Number.isFinite(value)) {
         stopped = `the loss became ${value} at epoch ${epoch}, step ${step + 1}; training stopped (try a smaller --lr)`;
         hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });

@@ -7,6 +7,7 @@ import { CompiledTensor } from '../../src/backend/compiled-tensor.js';
 import { ops, type OpSpec } from '../../src/ir/ops.js';
 import { tensorOps } from '../../src/ir/tensor-ops.js';
 import { mulberry32 } from '../helpers.js';
+import { TENSOR_CASES } from '../util/tensor-cases.js';
 
 type Shapes = Record<string, number[]>;
 type Vals = Record<string, Float64Array>;
@@ -42,54 +43,6 @@ function gradError(c: CompiledTensor, vals: Vals, h = 1e-6): number {
   }
   return worst;
 }
-
-// One case per tensor op (plus the transposed matmul forms). R weights the output so every element matters.
-const TENSOR_CASES: Record<string, [string, Shapes, string[]][]> = {
-  matmul: [
-    ['sum(R * (A @ B))', { A: [3, 4], B: [4, 2], R: [3, 2] }, ['A', 'B']],
-    ['sum(R * (Aᵀ @ B))', { A: [4, 3], B: [4, 2], R: [3, 2] }, ['A', 'B']],
-    ['sum(R * (A @ Bᵀ))', { A: [3, 4], B: [2, 4], R: [3, 2] }, ['A', 'B']],
-    ['sum(R * (Aᵀ @ Bᵀ))', { A: [4, 3], B: [2, 4], R: [3, 2] }, ['A', 'B']],
-  ],
-  transpose: [['sum(R * Aᵀ)', { A: [3, 4], R: [4, 3] }, ['A']]],
-  sum: [
-    ['sum(A)', { A: [3, 4] }, ['A']],
-    ['sum(R * sum(A, axis=0))', { A: [3, 4], R: [4] }, ['A']],
-    ['sum(R * sum(A, axis=1))', { A: [3, 4], R: [3] }, ['A']],
-  ],
-  mean: [
-    ['mean(A)', { A: [3, 4] }, ['A']],
-    ['sum(R * mean(A, axis=0))', { A: [3, 4], R: [4] }, ['A']],
-    ['sum(R * mean(A, axis=1))', { A: [3, 4], R: [3] }, ['A']],
-  ],
-  amax: [
-    ['sum(R * max(A, axis=1))', { A: [3, 4], R: [3] }, ['A']],
-    ['sum(R * max(A, axis=0))', { A: [3, 4], R: [4] }, ['A']],
-    ['max(A) * 3', { A: [3, 4] }, ['A']],
-  ],
-  logsumexp: [
-    ['sum(R * logsumexp(A, axis=1))', { A: [3, 4], R: [3] }, ['A']],
-    ['logsumexp(A)', { A: [3, 4] }, ['A']],
-  ],
-  softmax: [
-    ['sum(R * softmax(A, axis=1))', { A: [3, 4], R: [3, 4] }, ['A']],
-    ['sum(R * softmax(A, axis=0))', { A: [3, 4], R: [3, 4] }, ['A']],
-    ['sum(R * softmax(v))', { v: [5], R: [5] }, ['v']],
-  ],
-  log_softmax: [
-    ['sum(R * log_softmax(A, axis=1))', { A: [3, 4], R: [3, 4] }, ['A']],
-    ['sum(R * log_softmax(A, axis=0))', { A: [3, 4], R: [3, 4] }, ['A']],
-  ],
-  softmax_cross_entropy: [
-    ['mean(softmax_cross_entropy(Z, y))', { Z: [4, 3], y: [4] }, ['Z']],
-    ['sum(R * softmax_cross_entropy(Z, Y))', { Z: [4, 3], Y: [4, 3], R: [4] }, ['Z', 'Y']],
-  ],
-  onehot: [['sum(R * onehot(y, 3) * A)', { A: [4, 3], y: [4], R: [4, 3] }, ['A']]],
-  argmax_mask: [['sum(R * argmax_mask(A, axis=1) * A)', { A: [3, 4], R: [3, 4] }, ['A']]],
-  column: [['sum(R * column(v))', { v: [4], R: [4, 3] }, ['v']]],
-  broadcast_to: [['sum(R * broadcast_to(v, 4, 3))', { v: [3], R: [4, 3] }, ['v']]],
-  sum_to: [['sum(R * sum_to(A, 3))', { A: [4, 3], R: [3] }, ['A']]],
-};
 
 const labels = (n: number, classes: number, rnd: () => number) => () => Math.floor(rnd() * classes) % classes;
 
