@@ -1,0 +1,80 @@
+// Runs in the browser (driven by test/browser/browser.test.ts): every tensor-op case and an MLP gradient on the
+// gpujs backend in gpu.js's WebGL2 mode, compared with the JS backend in the same page. Results go to
+// window.__results as plain data; the Node test asserts on them.
+import { compile, CompiledTensor } from '../../src/index.js';
+import { TENSOR_CASES } from '../util/tensor-cases.js';
+
+interface CaseResult {
+  name: string;
+  worst: number;
+  description: string;
+  error?: string;
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function values(shapes: Record<string, number[]>, seed: number): Record<string, Float32Array> {
+  const rnd = seeded(seed);
+  const out: Record<string, Float32Array> = {};
+  for (const [name, s] of Object.entries(shapes)) {
+    const n = s.reduce((a, b) => a * b, 1);
+    out[name] = Float32Array.from({ length: n }, () => (name === 'y' ? Math.floor(rnd() * 3) : rnd() * 2 - 1));
+  }
+  if (out.Y) for (let i = 0; i < out.Y.length; i++) out.Y[i] = Math.abs(out.Y[i]) + 0.1;
+  return out;
+}
+
+function compare(src: string, shapes: Record<string, number[]>, wrt: string[], seed: number): CaseResult {
+  const vals = values(shapes, seed);
+  const js = compile(src, { shapes, wrt }) as CompiledTensor;
+  const ref = js.gradient(vals);
+  const refCopy = Object.fromEntries(Object.entries(ref.gradient).map(([k, v]) => [k, Float32Array.from(v)]));
+  const g = compile(src, { shapes, wrt, backend: 'gpujs', mode: 'webgl2' }) as CompiledTensor;
+  const got = g.gradient(vals);
+  let worst = Math.abs(got.value - ref.value) / Math.max(1, Math.abs(ref.value));
+  for (const k of wrt) {
+    const a = got.gradient[k];
+    const b = refCopy[k];
+    let scale = 1;
+    b.forEach((v) => (scale = Math.max(scale, Math.abs(v))));
+    for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale);
+  }
+  const description = g.description;
+  g.dispose();
+  return { name: src, worst, description };
+}
+
+const MLP = `x : [32, 64]
+y : [32]
+W1 : [64, 48]; b1 : [48]
+W2 : [48, 10]; b2 : [10]
+h1 = relu(x @ W1 + b1)
+logits = h1 @ W2 + b2
+loss = mean(softmax_cross_entropy(logits, y))`;
+
+const results: CaseResult[] = [];
+const log = document.getElementById('log')!;
+for (const [op, cases] of Object.entries(TENSOR_CASES)) {
+  for (const [src, shapes, wrt] of cases) {
+    try {
+      results.push(compare(src, shapes, wrt, src.length * 7 + op.length));
+    } catch (err) {
+      results.push({ name: src, worst: Infinity, description: '', error: String((err as Error).message ?? err) });
+    }
+  }
+}
+try {
+  results.push(compare(MLP, { x: [32, 64], y: [32], W1: [64, 48], b1: [48], W2: [48, 10], b2: [10] }, ['W1', 'b1', 'W2', 'b2'], 5));
+} catch (err) {
+  results.push({ name: 'MLP', worst: Infinity, description: '', error: String((err as Error).message ?? err) });
+}
+log.textContent = results.map((r) => `${r.worst.toExponential(2)}  ${r.name}  ${r.description}${r.error ? '  ERROR ' + r.error : ''}`).join('\n');
+(window as unknown as { __results: CaseResult[] }).__results = results;
