@@ -23,6 +23,17 @@ export interface Runner {
   readonly description: string;
   /** Free device resources (textures); the runner cannot be used afterwards. */
   dispose?(): void;
+
+  // Device-resident state (GPU backends): values that stay on the device across runs, such as weights and
+  // optimizer moments. A taken value belongs to the caller until it is bound again or released.
+  /** Hand over a computed value (the runner will not free it). */
+  takeValue?(e: Expr): unknown;
+  /** Bind a device value (from takeValue) as an input. */
+  bindValue?(name: string, value: unknown): void;
+  /** Copy a device value of the given shape to the host. */
+  readValue?(value: unknown, shape: readonly number[]): Float32Array;
+  /** Free a device value. */
+  releaseValue?(value: unknown): void;
 }
 
 export interface BackendOptions {

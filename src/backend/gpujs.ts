@@ -281,6 +281,23 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     return v;
   };
   let disposed = false;
+  const isTexture = (v: Value) => typeof (v as { delete?: unknown })?.delete === 'function';
+  const toHost = (v: Value, shape: readonly number[]): Float32Array => {
+    if (v instanceof Input) v = (v as unknown as { value: Float32Array }).value;
+    const t = v as { toArray?: () => unknown };
+    const arr = typeof t.toArray === 'function' ? t.toArray() : v;
+    const [rows, cols] = dims(shape);
+    const flat = new Float32Array(rows * cols);
+    if (arr instanceof Float32Array) flat.set(arr.subarray(0, rows * cols));
+    else {
+      const rowsArr = arr as ArrayLike<number>[];
+      for (let r = 0; r < rows; r++) {
+        const row = rowsArr[r];
+        for (let c = 0; c < cols; c++) flat[r * cols + c] = row[c];
+      }
+    }
+    return flat;
+  };
   const runner: Runner = {
     run() {
       if (disposed) throw new ExprError('usage', 'this compiled program was disposed');
@@ -311,20 +328,25 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     bufferOf(e: Expr): Buf {
       const cached = host.get(e);
       if (cached) return cached;
-      let v = valueOf(e);
-      if (v instanceof Input) v = (v as unknown as { value: Float32Array }).value;
-      const t = v as { toArray?: () => unknown };
-      const arr = typeof t.toArray === 'function' ? t.toArray() : v;
-      const [rows, cols] = dims(plan.shapes.get(e)!);
-      const flat = new Float32Array(rows * cols);
-      if (arr instanceof Float32Array) flat.set(arr.subarray(0, rows * cols));
-      else {
-        const rowsArr = arr as ArrayLike<number>[];
-        for (let r = 0; r < rows; r++) flat.set(Array.from(rowsArr[r]).slice(0, cols), r * cols);
-      }
+      const flat = toHost(valueOf(e), plan.shapes.get(e)!);
       host.set(e, flat);
       return flat;
     },
+    takeValue(e: Expr) {
+      const v = values.get(e);
+      if (v === undefined) throw new Error('internal: value not computed');
+      values.delete(e);
+      host.delete(e);
+      // WebAssembly/CPU kernels may reuse their output arrays on the next call: hand over a copy.
+      return isTexture(v) ? v : toHost(v, plan.shapes.get(e)!);
+    },
+    bindValue(name: string, value: unknown) {
+      if (!plan.inputs.has(name)) return;
+      if (value instanceof Float32Array) runner.bind(name, value);
+      else inputs.set(name, value);
+    },
+    readValue: (value: unknown, shape: readonly number[]) => toHost(value, shape),
+    releaseValue: (value: unknown) => release(value),
     sources,
     get description() {
       const classes = [...kernelClasses];

@@ -6,7 +6,7 @@
 // Out: the trained model (updated in place) and its history. Events describe progress for the CLI and pages;
 //      a stop request ends training cleanly after the current step; a NaN or infinite loss stops it with a message.
 
-import { Adam } from './adam.js';
+import { AdamState, FusedStep } from './fused-step.js';
 import { Model, rng } from './model.js';
 import { ExprError } from '../errors.js';
 
@@ -122,7 +122,18 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   const trainIdx = Int32Array.from({ length: nTrain }, (_, i) => i);
   const valIdx = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
   const { features } = model.spec;
-  const adam = new Adam(model.params, { lr: config.lr ?? 1e-3 });
+  const lr = config.lr ?? 1e-3;
+  // Forward, backward and Adam as one planned graph per batch size (the last batch may be smaller).
+  const adamState = new AdamState();
+  const steppers = new Map<number, FusedStep>();
+  let current: FusedStep | undefined;
+  const stepper = (b: number) => {
+    let s = steppers.get(b);
+    if (!s) steppers.set(b, (s = new FusedStep(model, b, { lr }, adamState)));
+    // Switching batch size: the other step's device state goes back to the host first.
+    if (current && current !== s) current.syncParams();
+    return (current = s);
+  };
   const rand = rng(seed ^ 0x9e3779b9);
   const stepsPerEpoch = Math.ceil(nTrain / batch);
   const parameters = Object.values(model.params).reduce((a, p) => a + p.length, 0);
@@ -148,15 +159,15 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
       const x = b === batch ? xFull : new Float32Array(b * features);
       const y = b === batch ? yFull : new Float32Array(b);
       fillBatch(trainSet, features, trainIdx, from, b, x, y);
-      const prog = model.program(b, true);
-      const { value, gradient } = await prog.gradientAsync({ x, y, ...model.params });
+      const st = stepper(b);
+      await st.step(x, y);
+      const value = st.loss();
       if (!Number.isFinite(value)) {
         stopped = `the loss became ${value} at epoch ${epoch}, step ${step + 1}; training stopped (try a smaller --lr)`;
         hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
         break;
       }
-      adam.step(gradient);
-      const logits = prog.valueOf('logits');
+      const logits = st.logits();
       for (let r = 0; r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
       lossSum += value * b;
       seen += b;
@@ -168,6 +179,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
         break;
       }
     }
+    for (const st of steppers.values()) st.syncParams();
     if (seen === 0) break;
     const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: correct / seen, seconds: 0 };
     let full: EpochRecord = record;
@@ -181,6 +193,10 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
       hooks.onEvent?.({ type: 'epoch', ...full });
     }
   }
+  for (const st of steppers.values()) {
+    st.syncParams();
+    st.dispose();
+  }
   let test: TrainResult['test'];
   if (testSet && testSet.count > 0) {
     test = evaluateModel(model, testSet);
@@ -188,7 +204,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   }
   model.metadata = {
     ...model.metadata,
-    trained: { epochs: history.length, batchSize: batch, lr: adam.lr, validationSplit: split, seed, examples: nTrain, stopped },
+    trained: { epochs: history.length, batchSize: batch, lr, validationSplit: split, seed, examples: nTrain, stopped },
     history,
     ...(test ? { test: { loss: test.loss, accuracy: test.accuracy } } : {}),
   };

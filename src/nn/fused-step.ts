@@ -1,0 +1,172 @@
+// One training step as one graph: forward, backward and the Adam update, planned and run on a backend together.
+//
+// In:  a Model (program + parameters), a batch size, Adam settings, the model's execution options.
+// Out: a FusedStep whose step(x, y) runs the whole update. The Adam update is part of the tape, written with the
+//      graph's own constructors (so GPU backends generate its kernels like any other):
+//        m′ = β₁m + (1 − β₁)g      v′ = β₂v + (1 − β₂)g²      p′ = p − α_t·m′/(√v′ + ε)
+//      with g the tape's adjoint of p and α_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) (Keras's form, as src/nn/adam.ts).
+// On backends with device-resident values (gpu.js on WebGL/WebGPU), parameters and moments stay on the device
+// between steps as textures, each replaced texture freed; the host copies (model.params) are refreshed only when
+// asked (syncParams). The loss and logits are read back only when asked (loss(), logits()).
+
+import { Expr, sym, num } from '../ir/expr.js';
+import { add, mul, sub, div, fn } from '../ir/build.js';
+import { buildTape } from '../tape/tape.js';
+import { inferShapes } from '../tensor/shapes.js';
+import { makePlan } from '../backend/plan.js';
+import { getBackend, type Runner } from '../backend/backend.js';
+import '../backend/compiled-tensor.js'; // registers the built-in backends
+import { parseProgram } from '../parse/parse.js';
+import type { Model } from './model.js';
+import type { AdamOptions } from './adam.js';
+
+import type { Shape } from '../ir/tensor-ops.js';
+
+/** Names of internal state inputs: brackets cannot appear in the language's names, so they never clash. */
+const moment = (kind: 'm' | 'v', p: string) => `${kind}[${p}]`;
+const ALPHA = '[alpha]';
+
+interface State {
+  name: string;
+  shape: Shape;
+  /** Host copy (parameters: the model's own arrays). */
+  host: Float32Array;
+  /** The node computing the next value. */
+  next: Expr;
+  /** Device value currently bound, if any (owned here). */
+  device?: unknown;
+}
+
+/** Adam's step count and moments, shared by the fused steps of every batch size of one training run. */
+export class AdamState {
+  t = 0;
+  readonly m = new Map<string, Float32Array>();
+  readonly v = new Map<string, Float32Array>();
+}
+
+export class FusedStep {
+  readonly batch: number;
+  private readonly runner: Runner;
+  private readonly states: State[] = [];
+  private readonly lossNode: Expr;
+  private readonly logitsNode: Expr;
+  private readonly alpha = new Float32Array(1);
+  private readonly lr: number;
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private hostStale = false;
+
+  constructor(
+    private readonly model: Model,
+    batch: number,
+    adam: AdamOptions = {},
+    private readonly state: AdamState = new AdamState(),
+  ) {
+    this.batch = batch;
+    this.lr = adam.lr ?? 1e-3;
+    this.beta1 = adam.beta1 ?? 0.9;
+    this.beta2 = adam.beta2 ?? 0.999;
+    const eps = adam.epsilon ?? 1e-7;
+    const program = parseProgram(model.spec.source);
+    const shapes: Record<string, Shape> = { ...model.spec.shapes, x: [batch, model.spec.features] };
+    const ys = model.spec.shapes.y;
+    shapes.y = ys.length === 2 ? [batch, ys[1]] : [batch];
+    const params = model.spec.params;
+    const tape = buildTape(program.result, { wrt: params, shapes, context: { statements: program.statements } });
+    this.lossNode = tape.output;
+    this.logitsNode = [...program.statements].reverse().find((s) => s.name === 'logits')!.expr;
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    const updates: Expr[] = [];
+    params.forEach((p, i) => {
+      const g = tape.grads[i];
+      const m = sym(moment('m', p));
+      const v = sym(moment('v', p));
+      const m1 = add(mul(num(b1), m), mul(num(1 - b1), g));
+      const v1 = add(mul(num(b2), v), mul(num(1 - b2), mul(g, g)));
+      const p1 = sub(sym(p), div(mul(sym(ALPHA), m1), add(fn('sqrt', v1), num(eps))));
+      shapes[moment('m', p)] = shapes[p];
+      shapes[moment('v', p)] = shapes[p];
+      const size = model.params[p].length;
+      const hostM = state.m.get(p) ?? state.m.set(p, new Float32Array(size)).get(p)!;
+      const hostV = state.v.get(p) ?? state.v.set(p, new Float32Array(size)).get(p)!;
+      this.states.push(
+        { name: p, shape: shapes[p], host: model.params[p], next: p1 },
+        { name: moment('m', p), shape: shapes[p], host: hostM, next: m1 },
+        { name: moment('v', p), shape: shapes[p], host: hostV, next: v1 },
+      );
+      updates.push(p1, m1, v1);
+    });
+    shapes[ALPHA] = [];
+    const roots = [this.lossNode, this.logitsNode, ...updates];
+    const lookup = (n: string) => (Object.hasOwn(shapes, n) ? shapes[n] : undefined);
+    const allShapes = inferShapes(roots, lookup, { statements: program.statements }, tape.shapes);
+    const exec = model.execution;
+    const backend = getBackend(exec.backend ?? 'js');
+    const plan = makePlan(roots, allShapes, { views: backend.views !== false });
+    this.runner = backend.create(plan, { mode: exec.mode });
+    for (const s of this.states) this.runner.bind(s.name, s.host);
+    this.runner.bind(ALPHA, this.alpha);
+  }
+
+  /** What runs the kernels. */
+  get description(): string {
+    return this.runner.description;
+  }
+
+  /** One update from a batch (pixels already scaled; labels as class indices or one-hot rows). */
+  async step(x: Float32Array, y: Float32Array): Promise<void> {
+    const t = ++this.state.t;
+    this.alpha[0] = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    this.runner.bind('x', x);
+    this.runner.bind('y', y);
+    this.runner.bind(ALPHA, this.alpha);
+    await this.runner.run();
+    const r = this.runner;
+    if (r.takeValue && r.bindValue) {
+      // Device-resident: the new values become the next step's inputs; the old ones are freed.
+      for (const s of this.states) {
+        const next = r.takeValue(s.next);
+        if (s.device !== undefined) r.releaseValue?.(s.device);
+        s.device = next;
+        r.bindValue(s.name, next);
+      }
+      this.hostStale = true;
+    } else {
+      // Host buffers: copy the new values over the bound inputs (the model's own parameter arrays).
+      for (const s of this.states) s.host.set(r.bufferOf(s.next));
+    }
+  }
+
+  /** The batch loss of the last step (read back now). */
+  loss(): number {
+    return this.runner.bufferOf(this.lossNode)[0];
+  }
+
+  /** The logits of the last step's batch (read back now). */
+  logits(): Float32Array | Float64Array {
+    return this.runner.bufferOf(this.logitsNode);
+  }
+
+  /**
+   * Copy device-resident parameters and moments back to the host (model.params and the shared Adam state), for
+   * evaluation, saving, or a step of another batch size; the device copies are then dropped and the next step
+   * starts from the host values.
+   */
+  syncParams(): void {
+    if (!this.hostStale) return;
+    for (const s of this.states) {
+      if (s.device === undefined) continue;
+      if (this.runner.readValue) s.host.set(this.runner.readValue(s.device, s.shape));
+      this.runner.releaseValue?.(s.device);
+      s.device = undefined;
+      this.runner.bind(s.name, s.host);
+    }
+    this.hostStale = false;
+  }
+
+  dispose(): void {
+    for (const s of this.states) if (s.device !== undefined) this.runner.releaseValue?.(s.device);
+    this.runner.dispose?.();
+  }
+}
