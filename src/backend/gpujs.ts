@@ -281,6 +281,28 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     return v;
   };
   let disposed = false;
+  // Does this gpu.js instance produce textures (GL/WebGPU kernels)? Probed once with a 1×1 kernel.
+  let producesTextures: boolean | undefined;
+  const textures = (): boolean => {
+    if (producesTextures === undefined) {
+      const probe = gpu.createKernel('function (X) { return X[0][0]; }', { output: [1, 1], pipeline: true, immutable: true } as never) as unknown as (x: Value) => Value;
+      const out = probe(new Input(new Float32Array(1) as unknown as number[], [1, 1]));
+      producesTextures = isTexture(out);
+      release(out);
+    }
+    return producesTextures;
+  };
+  const uploaders = new Map<string, (x: Value) => Value>();
+  const uploader = (rows: number, cols: number) => {
+    const key = `${rows}x${cols}`;
+    let k = uploaders.get(key);
+    if (!k) {
+      k = gpu.createKernel('function (X) { return X[this.thread.y][this.thread.x]; }', { output: [cols, rows], pipeline: true, immutable: true } as never) as unknown as (x: Value) => Value;
+      uploaders.set(key, k);
+    }
+    return k;
+  };
+  const uploaded = new Map<string, Value>();
   const isTexture = (v: Value) => typeof (v as { delete?: unknown })?.delete === 'function';
   const toHost = (v: Value, shape: readonly number[]): Float32Array => {
     if (v instanceof Input) v = (v as unknown as { value: Float32Array }).value;
@@ -323,7 +345,15 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
       const [rows, cols] = dims(plan.shapes.get(node)!);
       if (data.length !== rows * cols) throw new RangeError(`input ${name} has ${data.length} elements, expected ${rows * cols}`);
       const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
-      inputs.set(name, new Input(f32 as unknown as number[], [cols, rows])); // gpu.js types Input wrongly: it takes typed arrays
+      const input = new Input(f32 as unknown as number[], [cols, rows]); // gpu.js types Input wrongly: it takes typed arrays
+      if (textures()) {
+        // GL/WebGPU kernels fix their argument types at the first call, and device-resident state arrives as
+        // textures: so every input enters as a texture, uploaded by a copy kernel.
+        release(uploaded.get(name));
+        const texture = uploader(rows, cols)(input);
+        uploaded.set(name, texture);
+        inputs.set(name, texture);
+      } else inputs.set(name, input);
     },
     bufferOf(e: Expr): Buf {
       const cached = host.get(e);
@@ -343,7 +373,12 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     bindValue(name: string, value: unknown) {
       if (!plan.inputs.has(name)) return;
       if (value instanceof Float32Array) runner.bind(name, value);
-      else inputs.set(name, value);
+      else {
+        // A device value the caller owns now takes the place of any texture we uploaded for this input.
+        release(uploaded.get(name));
+        uploaded.delete(name);
+        inputs.set(name, value);
+      }
     },
     readValue: (value: unknown, shape: readonly number[]) => toHost(value, shape),
     releaseValue: (value: unknown) => release(value),
@@ -355,6 +390,8 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     dispose() {
       for (const v of values.values()) release(v);
       values.clear();
+      for (const v of uploaded.values()) release(v);
+      uploaded.clear();
       disposed = true;
       gpu.destroy();
     },

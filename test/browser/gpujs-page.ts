@@ -1,7 +1,7 @@
 // Runs in the browser (driven by test/browser/browser.test.ts): every tensor-op case and an MLP gradient on the
 // gpujs backend in gpu.js's WebGL2 mode, compared with the JS backend in the same page. Results go to
 // window.__results as plain data; the Node test asserts on them.
-import { compile, CompiledTensor } from '../../src/index.js';
+import { compile, CompiledTensor, Model, FusedStep } from '../../src/index.js';
 import { TENSOR_CASES } from '../util/tensor-cases.js';
 
 interface CaseResult {
@@ -75,6 +75,33 @@ try {
   results.push(compare(MLP, { x: [32, 64], y: [32], W1: [64, 48], b1: [48], W2: [48, 10], b2: [10] }, ['W1', 'b1', 'W2', 'b2'], 5));
 } catch (err) {
   results.push({ name: 'MLP', worst: Infinity, description: '', error: String((err as Error).message ?? err) });
+}
+// A device-resident training step: forward, backward and Adam on WebGL2 textures for 5 steps, parameters read
+// back only at the end, against the same steps on the JS backend.
+try {
+  const program = MLP.replace('x : [32, 64]', 'x : [32, 64]');
+  const host = Model.create(program, 3);
+  const gpu = Model.create(program, 3);
+  gpu.execution = { backend: 'gpujs', mode: 'webgl2' };
+  const a = new FusedStep(host, 32);
+  const b = new FusedStep(gpu, 32);
+  const data = values({ x: [32, 64], y: [32] }, 11);
+  for (let s = 0; s < 5; s++) {
+    await a.step(data.x, data.y);
+    await b.step(data.x, data.y);
+  }
+  b.syncParams();
+  let worst = Math.abs(a.loss() - b.loss());
+  for (const p of host.spec.params) {
+    const ref = host.params[p];
+    let scale = 1e-3;
+    ref.forEach((v) => (scale = Math.max(scale, Math.abs(v))));
+    gpu.params[p].forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[i]) / scale)));
+  }
+  results.push({ name: 'fused training step (5 steps, device-resident)', worst, description: b.description });
+  b.dispose();
+} catch (err) {
+  results.push({ name: 'fused training step', worst: Infinity, description: '', error: String((err as Error).stack ?? err) });
 }
 log.textContent = results.map((r) => `${r.worst.toExponential(2)}  ${r.name}  ${r.description}${r.error ? '  ERROR ' + r.error : ''}`).join('\n');
 (window as unknown as { __results: CaseResult[] }).__results = results;
