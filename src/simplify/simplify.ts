@@ -76,9 +76,22 @@ export class Simplifier {
   simplify(root: Expr): Expr {
     const hit = this.memo.get(root);
     if (hit) return hit;
-    for (const node of topo(root)) {
+    const order = topo(root);
+    // A node inside a sum (or product) whose only reader is the same kind of node is not normalized on its own:
+    // its reader reads through it. So a deep chain (a 100,000-factor chain-rule product) is normalized once, at its
+    // top, in linear time, instead of once per level.
+    const readers = new Map<Expr, Expr[]>();
+    for (const node of order) for (const a of node.args) (readers.get(a) ?? readers.set(a, []).get(a)!).push(node);
+    const family = (e: Expr) => (e.is('add') || e.is('sub') || e.is('neg') ? 1 : e.is('mul') || e.is('div') ? 2 : 0);
+    for (const node of order) {
       if (this.memo.has(node)) continue;
       const args = node.args.map((a) => this.memo.get(a)!);
+      const rs = readers.get(node);
+      const f = family(node);
+      if (f !== 0 && node !== root && rs?.length === 1 && family(rs[0]) === f && !node.is('neg')) {
+        this.memo.set(node, args.every((a, i) => a === node.args[i]) ? node : call(node.op, args));
+        continue;
+      }
       const out = this.normalize(node, args);
       this.memo.set(node, out);
       if (!this.memo.has(out)) this.memo.set(out, out); // simplified forms are fixed points
@@ -131,13 +144,24 @@ export class Simplifier {
   private termsOf(e: Expr): Term[] {
     const hit = this.termMemo.get(e);
     if (hit) return hit;
-    let terms: Term[];
-    if (e.is('add')) terms = [...this.termsOf(e.args[0]), ...this.termsOf(e.args[1])];
-    else if (e.is('sub')) terms = [...this.termsOf(e.args[0]), ...this.termsOf(e.args[1]).map(negate)];
-    else if (e.is('neg')) terms = this.termsOf(e.args[0]).map(negate);
-    else {
-      const t = this.productOf(e);
-      terms = t ? [t] : [{ coef: R.Q1, factors: [{ base: e, exp: R.Q1 }] }];
+    // Walk the +/−/neg spine with an explicit stack (a 100,000-term sum must not recurse), left to right.
+    const terms: Term[] = [];
+    const stack: [Expr, boolean][] = [[e, false]];
+    while (stack.length) {
+      const [node, negated] = stack.pop()!;
+      const memo = node === e ? undefined : this.termMemo.get(node);
+      if (memo) {
+        for (const t of memo) terms.push(negated ? negate(t) : t);
+      } else if (node.is('add')) {
+        stack.push([node.args[1], negated], [node.args[0], negated]);
+      } else if (node.is('sub')) {
+        stack.push([node.args[1], !negated], [node.args[0], negated]);
+      } else if (node.is('neg')) {
+        stack.push([node.args[0], !negated]);
+      } else {
+        const t = this.productOf(node) ?? { coef: R.Q1, factors: [{ base: node, exp: R.Q1 }] };
+        terms.push(negated ? negate(t) : t);
+      }
     }
     this.termMemo.set(e, terms);
     return terms;
@@ -148,10 +172,21 @@ export class Simplifier {
     const c = constValue(e);
     if (c) return { coef: c, factors: R.isOne(R.abs(c)) ? [] : [{ base: COEF, exp: R.Q1 }] };
     if (e.is('mul') || e.is('div')) {
-      const a = this.single(e.args[0]);
-      let b = this.single(e.args[1]);
-      if (e.is('div')) b = this.inverse(b);
-      return this.normalizeTerm({ coef: R.mul(a.coef, b.coef), factors: [...a.factors, ...b.factors] });
+      // Walk the ·/÷ spine with an explicit stack, left to right; divisors enter inverted.
+      let coef = R.Q1;
+      const factors: Factor[] = [];
+      const stack: [Expr, boolean][] = [[e, false]];
+      while (stack.length) {
+        const [node, inverted] = stack.pop()!;
+        if (node.is('mul')) stack.push([node.args[1], inverted], [node.args[0], inverted]);
+        else if (node.is('div')) stack.push([node.args[1], !inverted], [node.args[0], inverted]);
+        else {
+          const t = inverted ? this.inverse(this.single(node)) : this.single(node);
+          coef = R.mul(coef, t.coef);
+          for (const f of t.factors) factors.push(f);
+        }
+      }
+      return this.normalizeTerm({ coef, factors });
     }
     if (e.is('neg')) {
       const t = this.termsOf(e.args[0]);
