@@ -15,7 +15,9 @@ import { buildTape, formatTape, type Tape } from './tape/tape.js';
 import { compileScalar, type ScalarProgram } from './eval/codegen.js';
 import { derivative } from './diff/diff.js';
 import { ExprError } from './errors.js';
-import { freeVars } from './ir/walk.js';
+import { freeVars, topo } from './ir/walk.js';
+import { opTable } from './ir/ops.js';
+import { ShapedProgram } from './backend/shaped.js';
 import { checkScalar } from './eval/evaluate.js';
 import type { Shape } from './ir/tensor-ops.js';
 import { compileTensor, type CompiledTensor } from './backend/compiled-tensor.js';
@@ -155,8 +157,17 @@ function isTensorProgram(options: CompileOptions): boolean {
   return Object.values(options.shapes ?? {}).some((s) => s.length > 0);
 }
 
-/** Compile a formula or program. */
-export function compile(source: string | Expr, options: CompileOptions = {}): CompiledScalar | CompiledTensor {
+/** Does the graph use tensor operations (so it cannot run as a scalar formula)? */
+function usesTensorOps(e: Expr): boolean {
+  return topo(e).some((n) => n.kind === 'call' && !Object.hasOwn(opTable, n.op));
+}
+
+/**
+ * Compile a formula or program. With tensor shapes (options or `x : [m, n]` declarations): a CompiledTensor.
+ * A tensor program without shapes: a ShapedProgram that takes its shapes from the first values passed in.
+ * Otherwise: a float64 CompiledScalar.
+ */
+export function compile(source: string | Expr, options: CompileOptions = {}): CompiledScalar | CompiledTensor | ShapedProgram {
   let expr: Expr;
   let statements: readonly Statement[] = [];
   if (typeof source === 'string') {
@@ -167,5 +178,6 @@ export function compile(source: string | Expr, options: CompileOptions = {}): Co
   } else if (source instanceof Expr) expr = source;
   else throw new ExprError('usage', 'compile() expects source text or an Expr');
   if (isTensorProgram(options)) return compileTensor(expr, options, statements);
+  if (usesTensorOps(expr)) return new ShapedProgram(expr, options, statements);
   return compileExpr(expr, options, statements);
 }

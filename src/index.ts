@@ -17,6 +17,7 @@ export { simplify, Simplifier } from './simplify/simplify.js';
 export { formatCse, sharedSubexpressions } from './print/cse.js';
 export { compile, CompiledScalar, type CompileOptions } from './compile.js';
 export { CompiledTensor, type TensorInput } from './backend/compiled-tensor.js';
+export { ShapedProgram, type ShapedValue } from './backend/shaped.js';
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures, type WasmRunner } from './backend/wasm/wasm.js';
 export { buildTape, formatTape, equations, type Tape, type Equation } from './tape/tape.js';
 export { tensorOps, type Shape } from './ir/tensor-ops.js';
