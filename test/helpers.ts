@@ -52,14 +52,5 @@ export function explicit(e: Expr): string {
   }
 }
 
-/** mulberry32: a small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: the product's seeded PRNG (src/nn/model.ts rng), floats in [0, 1). */
+export { rng as mulberry32 } from '../src/nn/model.js';
