@@ -15,7 +15,7 @@ interface Series {
   dashed?: boolean;
 }
 
-function panel(x0: number, y0: number, w: number, h: number, title: string, series: Series[], epochs: number, yFmt: (v: number) => string): string {
+function panel(x0: number, y0: number, w: number, h: number, title: string, series: Series[], epochs: number, yFmt: (v: number) => string, clamp: [number, number] = [-Infinity, Infinity]): string {
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   let lo = Math.min(...all);
   let hi = Math.max(...all);
@@ -24,8 +24,9 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, seri
     hi += 0.5;
   }
   const pad = (hi - lo) * 0.08;
-  lo -= pad;
-  hi += pad;
+  // Pad the range, but not past what the quantity can be (a loss below 0, an accuracy above 100%).
+  lo = Math.max(clamp[0], lo - pad);
+  hi = Math.min(clamp[1], hi + pad);
   const X = (e: number) => x0 + (epochs <= 1 ? w / 2 : ((e - 1) / (epochs - 1)) * w);
   const Y = (v: number) => y0 + h - ((v - lo) / (hi - lo)) * h;
   const out: string[] = [];
@@ -60,11 +61,11 @@ export function curvesSvg(history: readonly EpochRecord[], title = 'exprgrad tra
     panel(70, 60, 330, 250, 'loss', [
       { label: 'training', color: '#1f77b4', values: history.map((r) => r.loss) },
       { label: 'validation', color: '#ff7f0e', values: history.map((r) => r.val_loss ?? NaN), dashed: true },
-    ], n, (v) => v.toFixed(3)),
+    ], n, (v) => v.toFixed(3), [0, Infinity]),
     panel(530, 60, 330, 250, 'accuracy', [
       { label: 'training', color: '#1f77b4', values: history.map((r) => r.accuracy) },
       { label: 'validation', color: '#ff7f0e', values: history.map((r) => r.val_accuracy ?? NaN), dashed: true },
-    ], n, (v) => `${(v * 100).toFixed(1)}%`),
+    ], n, (v) => `${(v * 100).toFixed(1)}%`, [0, 1]),
   ];
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
