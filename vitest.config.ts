@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    // Memory tests force garbage collection (globalThis.gc) before reading RSS.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -13,8 +13,9 @@ import { createInterface } from 'node:readline';
 import { ExprError } from '../errors.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
 import { trainCommands } from './train.js';
+import { serveCommands } from './serve.js';
 
-const commands: Record<string, Command> = { ...exprCommands, ...trainCommands };
+const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, ...serveCommands };
 
 export interface Io {
   stdin: NodeJS.ReadableStream;

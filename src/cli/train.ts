@@ -187,7 +187,7 @@ export const trainCommands: Record<string, Command> = {
       } finally {
         process.off('SIGINT', onSigint);
       }
-      const ran = model.description;
+      const ran = result.kernels;
       model.dispose();
       if (!json) io.stderr.write(`kernels: ${ran}\n`);
       model.metadata = { ...model.metadata, data: data.source, program: srcPath, backend: ran, created: new Date().toISOString() };

@@ -51,6 +51,8 @@ export interface TrainHooks {
 
 export interface TrainResult {
   readonly history: EpochRecord[];
+  /** What ran the training steps (e.g. "JavaScript (float32)", "gpu.js WebGL2Kernel …"). */
+  readonly kernels: string;
   readonly stopped?: string;
   readonly test?: { loss: number; accuracy: number; confusion: number[][] };
 }
@@ -100,7 +102,9 @@ export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<
   return { loss: lossSum / n, accuracy: correct / n, confusion };
 }
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+// Yield to the event loop between steps (setImmediate on Node; browsers and workers have only setTimeout).
+const defer: (f: () => void) => unknown = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
+const tick = () => new Promise<void>((resolve) => defer(resolve));
 
 export async function train(model: Model, trainSet: Labelled, testSet: Labelled | undefined, config: TrainConfig = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const epochs = config.epochs ?? 10;
@@ -193,6 +197,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
       hooks.onEvent?.({ type: 'epoch', ...full });
     }
   }
+  const kernels = current?.description ?? 'no step was run';
   for (const st of steppers.values()) {
     st.syncParams();
     st.dispose();
@@ -208,5 +213,5 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
     history,
     ...(test ? { test: { loss: test.loss, accuracy: test.accuracy } } : {}),
   };
-  return { history, stopped, test };
+  return { history, stopped, test, kernels };
 }
