@@ -17,6 +17,7 @@ import type { Shape } from '../ir/tensor-ops.js';
 import type { Statement } from '../parse/parse.js';
 import { makePlan, type Plan } from './plan.js';
 import './js.js';
+import './wasm/wasm.js';
 import './gpujs.js';
 import { getBackend, type DType, type Runner } from './backend.js';
 import { formatCse } from '../print/cse.js';

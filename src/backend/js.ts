@@ -33,8 +33,8 @@ function literal(v: number): string {
   return String(v);
 }
 
-/** Generate the fused loop for an elementwise step. */
-function elementwiseSource(step: Step, plan: Plan): { source: string; inputs: Expr[] } {
+/** Generate the fused loop for an elementwise step (shared with the wasm backend, which runs it on views of its memory). */
+export function elementwiseSource(step: Step, plan: Plan): { source: string; inputs: Expr[] } {
   const [M, N] = dims2(step.shape);
   const inputs: Expr[] = [];
   const inputIndex = new Map<Expr, number>();
@@ -92,7 +92,7 @@ function elementwiseSource(step: Step, plan: Plan): { source: string; inputs: Ex
   return { source, inputs };
 }
 
-type TensorKernel = (step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => Shape) => () => void;
+export type TensorKernel = (step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => Shape) => () => void;
 
 /** One entry per tensor op: TypeScript fails to compile if an op of the tensor table has no kernel here. */
 const tensorKernels: Record<Exclude<TensorOpName, 'column'>, TensorKernel> = {
@@ -167,6 +167,20 @@ const tensorKernels: Record<Exclude<TensorOpName, 'column'>, TensorKernel> = {
   },
 };
 
+/** The JS kernel of a tensor step, as a closure over its buffers (the wasm backend uses it for the ops it does not replace). */
+export function jsTensorKernel(step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => Shape): () => void {
+  const make = (tensorKernels as Record<string, TensorKernel>)[step.node.op];
+  if (!make) throw new Error(`internal: no JS kernel for ${step.node.op}`);
+  return make(step, buf, shapeOf);
+}
+
+/** Compile an elementwise step's fused loop: kernel(out, ...inputs), inputs in the order of `inputs`. */
+export function compileElementwise(step: Step, plan: Plan): { source: string; inputs: Expr[]; kernel: (out: F32, ...ins: F32[]) => void } {
+  const { source, inputs } = elementwiseSource(step, plan);
+  const kernel = new Function('R', source)(runtime) as (out: F32, ...ins: F32[]) => void;
+  return { source, inputs, kernel };
+}
+
 function reduction(kind: 'sum' | 'mean' | 'max' | 'logsumexp', step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => Shape) {
   const x = step.node.args[0];
   const s = shapeOf(x);
@@ -208,9 +222,8 @@ export function createJsRunner(plan: Plan, dtype: DType = 'float32'): JsRunner {
   for (const step of plan.steps) {
     if (step.kind === 'view') continue;
     if (step.kind === 'elementwise') {
-      const { source, inputs } = elementwiseSource(step, plan);
+      const { source, inputs, kernel } = compileElementwise(step, plan);
       sources.push(source);
-      const kernel = new Function('R', source)(runtime) as (out: F32, ...ins: F32[]) => void;
       const out = slots[step.slot];
       const ins = inputs;
       if (ins.length === 0) runs.push(() => kernel(out));
@@ -219,9 +232,7 @@ export function createJsRunner(plan: Plan, dtype: DType = 'float32'): JsRunner {
       else runs.push(() => kernel(out, ...ins.map(buf)));
       continue;
     }
-    const make = (tensorKernels as Record<string, TensorKernel>)[step.node.op];
-    if (!make) throw new Error(`internal: no JS kernel for ${step.node.op}`);
-    runs.push(make(step, buf, shapeOf));
+    runs.push(jsTensorKernel(step, buf, shapeOf));
   }
   return {
     run() {

@@ -1,0 +1,67 @@
+// The source of a kernel worker thread, as a string: started with `eval: true` in Node (node:worker_threads) and
+// from a Blob URL in browsers (Web Workers), so it needs no file next to the compiled module.
+//
+// A worker instantiates the kernels on the shared memory it is given, says it is ready, then loops: it spins a
+// little on the job counter, sleeps on it (Atomics.wait) when idle, and on a new job claims chunks of it (columns or
+// rows of C) until none are left, exactly as the calling thread does (engine.ts, Pool.gemm). Claims carry the job's
+// tag, so a worker that wakes late can never take a chunk of a later job with the arguments of an earlier one.
+// The control words are shared with engine.ts, whose CTRL_* constants give their positions (passed in `data.at`).
+
+export const WORKER_SOURCE = String.raw`
+'use strict';
+function start(data) {
+  const memory = data.memory;
+  const at = data.at;
+  const ctrl = new Int32Array(memory.buffer, data.ctrlOffset, at.words);
+  const readyAt = at.ready + at.stride * data.index;
+  let ex;
+  try {
+    ex = new WebAssembly.Instance(data.module, { env: { memory } }).exports;
+  } catch (e) {
+    Atomics.store(ctrl, readyAt, -1);
+    Atomics.notify(ctrl, readyAt);
+    return;
+  }
+  const spin = data.spin;
+  const scratch = data.scratch;
+  let seen = Atomics.load(ctrl, at.seq); // read before saying ready: the first job is posted only after that
+  Atomics.store(ctrl, readyAt, 1);
+  Atomics.notify(ctrl, readyAt);
+  for (;;) {
+    let s = Atomics.load(ctrl, at.seq);
+    for (let i = 0; s === seen && i < spin; i++) s = Atomics.load(ctrl, at.seq);
+    if (s === seen) {
+      Atomics.wait(ctrl, at.seq, seen);
+      continue;
+    }
+    seen = s;
+    const a = at.args;
+    const cmd = ctrl[a];
+    if (cmd === 1) break;
+    if (data.index + 1 >= ctrl[a + 12]) continue; // not among this job's threads
+    const tag = (s & 0x7fff) << 16;
+    const tA = ctrl[a + 1], tB = ctrl[a + 2], m = ctrl[a + 3], n = ctrl[a + 4], k = ctrl[a + 5];
+    const A = ctrl[a + 6], B = ctrl[a + 7], C = ctrl[a + 8], byCols = ctrl[a + 9], width = ctrl[a + 10], chunks = ctrl[a + 11];
+    const bias = ctrl[a + 13], H = ctrl[a + 14], mask = ctrl[a + 15];
+    for (;;) {
+      const v = Atomics.load(ctrl, at.claim);
+      if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
+      if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
+      const lo = (v & 0xffff) * width;
+      try {
+        if (byCols) ex.gemm(tA, tB, m, n, k, A, B, C, 0, m, lo, Math.min(n, lo + width), scratch, bias, H, mask);
+        else ex.gemm(tA, tB, m, n, k, A, B, C, lo, Math.min(m, lo + width), 0, n, scratch, bias, H, mask);
+      } catch (e) {
+        Atomics.store(ctrl, at.err, 1);
+      }
+      if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
+    }
+  }
+  Atomics.store(ctrl, readyAt, 0);
+}
+if (typeof process === 'object' && process.versions && process.versions.node) {
+  start(require('node:worker_threads').workerData);
+} else {
+  self.onmessage = (e) => start(e.data);
+}
+`;
