@@ -131,7 +131,7 @@ function progressPrinter(io: Io, tty: boolean, json: boolean) {
 export const trainCommands: Record<string, Command> = {
   train: {
     summary: 'train the MNIST MLP (the seed\'s Keras model): exprgrad train mnist',
-    usage: 'mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--backend js|gpujs] [--mode …] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
+    usage: 'mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--backend wasm|js|gpujs] [--mode …] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
     description:
       'Trains a model program (default: examples/mnist-mlp.exg) on MNIST with the Keras protocol: Adam, the last\n' +
       '20% of the training set for validation, shuffling every epoch, test accuracy at the end. Saves the model\n' +
@@ -148,16 +148,17 @@ export const trainCommands: Record<string, Command> = {
       data: { type: 'string', help: 'folder with the four MNIST files (.gz or raw)' },
       'model-src': { type: 'string', help: 'train another model program (see examples/mnist-mlp.exg)' },
       save: { type: 'string', help: 'where to save the model (default ./exprgrad-mnist.json)' },
-      backend: { type: 'string', help: 'js (default) or gpujs' },
-      mode: { type: 'string', help: 'gpu.js mode with --backend gpujs: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu' },
+      backend: { type: 'string', help: 'wasm (default: WebAssembly SIMD on all cores), js, or gpujs' },
+      mode: { type: 'string', help: 'gpujs: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu; wasm: threads=N' },
       json: { type: 'boolean', help: 'JSON event lines on stdout' },
     },
     async run(positionals, flags, io) {
       const [dataset, ...rest] = positionals;
       if (dataset !== 'mnist' || rest.length) throw new ExprError('usage', `expected 'exprgrad train mnist', got 'exprgrad train ${positionals.join(' ')}'`);
-      const backend = (flags.backend as string | undefined) ?? 'js';
+      // WebAssembly SIMD (falls back to the JS kernels, and says so, where SIMD is missing).
+      const backend = (flags.backend as string | undefined) ?? 'wasm';
       if (!backendNames().includes(backend)) throw new ExprError('usage', `unknown backend '${backend}' (available: ${backendNames().join(', ')})`);
-      if (flags.mode !== undefined && backend !== 'gpujs') throw new ExprError('usage', '--mode applies to --backend gpujs');
+      if (flags.mode !== undefined && backend === 'js') throw new ExprError('usage', '--mode applies to --backend gpujs or wasm');
       const epochs = num(flags, 'epochs', 10, true);
       const batchSize = num(flags, 'batch-size', 128, true);
       const lr = num(flags, 'lr', 1e-3, false);
