@@ -46,7 +46,7 @@ describe('gpujs backend in Chromium (WebGL2)', () => {
     console.log(`browser parity: ${results.length} programs, worst relative difference ${worst.toExponential(2)}, kernels: ${results[0].description}`);
     for (const r of results) {
       expect(r.error, r.name).toBeUndefined();
-      expect(r.description, r.name).toMatch(/WebGL2Kernel/);
+      expect(r.description, r.name).toMatch(r.name.startsWith('wasm') ? /WebAssembly SIMD/ : /WebGL2Kernel/);
       expect(r.worst, r.name).toBeLessThan(1e-4);
     }
     await page.close();

@@ -76,6 +76,28 @@ try {
 } catch (err) {
   results.push({ name: 'MLP', worst: Infinity, description: '', error: String((err as Error).message ?? err) });
 }
+// The wasm backend in the browser (one thread: the test server is not cross-origin isolated, so there is no
+// SharedArrayBuffer) against the JS backend on the MLP gradient.
+try {
+  const shapes = { x: [32, 64], y: [32], W1: [64, 48], b1: [48], W2: [48, 10], b2: [10] };
+  const vals = values(shapes, 21);
+  const js = compile(MLP, { shapes, wrt: ['W1', 'b1', 'W2', 'b2'] }) as CompiledTensor;
+  const ref = js.gradient(vals);
+  const refCopy = Object.fromEntries(Object.entries(ref.gradient).map(([k, v]) => [k, Float32Array.from(v)]));
+  const w = compile(MLP, { shapes, wrt: ['W1', 'b1', 'W2', 'b2'], backend: 'wasm', mode: 'threads=1' }) as CompiledTensor;
+  const got = w.gradient(vals);
+  let worst = Math.abs(got.value - ref.value);
+  for (const k of Object.keys(refCopy)) {
+    let scale = 1;
+    refCopy[k].forEach((v) => (scale = Math.max(scale, Math.abs(v))));
+    got.gradient[k].forEach((v, i) => (worst = Math.max(worst, Math.abs(v - refCopy[k][i]) / scale)));
+  }
+  results.push({ name: 'wasm backend (browser, 1 thread)', worst, description: w.description });
+  w.dispose();
+} catch (err) {
+  results.push({ name: 'wasm backend', worst: Infinity, description: '', error: String((err as Error).stack ?? err) });
+}
+
 // A device-resident training step: forward, backward and Adam on WebGL2 textures for 5 steps, parameters read
 // back only at the end, against the same steps on the JS backend.
 try {
