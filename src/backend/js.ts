@@ -7,10 +7,11 @@
 // Generated code contains no user text: buffers are passed by position, numbers printed from finite doubles.
 
 import { Expr } from '../ir/expr.js';
-import { getOp, runtime } from '../ir/ops.js';
+import { runtime } from '../ir/ops.js';
 import { axisOf, intArg, type Shape, type TensorOpName } from '../ir/tensor-ops.js';
 import { sizeOf } from '../tensor/shapes.js';
 import type { Plan, Step } from './plan.js';
+import { fusedBody } from './fuse.js';
 import { registerBackend, type DType, type Runner } from './backend.js';
 import * as K from './js-kernels.js';
 
@@ -28,68 +29,34 @@ export function dims2(s: Shape): [number, number] {
   return [s[0], s[1]];
 }
 
-function literal(v: number): string {
-  if (!Number.isFinite(v)) throw new Error('internal: non-finite literal');
-  return String(v);
-}
-
 /** Generate the fused loop for an elementwise step (shared with the wasm backend, which runs it on views of its memory). */
 export function elementwiseSource(step: Step, plan: Plan): { source: string; inputs: Expr[] } {
   const [M, N] = dims2(step.shape);
-  const inputs: Expr[] = [];
-  const inputIndex = new Map<Expr, number>();
-  const pre: string[] = []; // loads hoisted out of the loops (scalars, row/column reads)
-  const body: string[] = [];
-  const code = new Map<Expr, string>();
-  let t = 0;
-  const load = (e: Expr): string => {
-    let k = inputIndex.get(e);
-    if (k === undefined) {
-      k = inputs.push(e) - 1;
-      inputIndex.set(e, k);
-    }
+  const pre: string[] = []; // loads hoisted out of the loops (scalars)
+  const read = (e: Expr, k: number): string => {
     const [r, c] = dims2(plan.shapes.get(e)!);
     if (r === 1 && c === 1) {
       pre.push(`const s${k} = in${k}[0];`);
       return `s${k}`;
     }
-    const row = r === 1 ? '0' : 'rowBase';
-    if (r === 1) return `in${k}[${c === 1 ? '0' : 'j'}]`;
-    if (c === 1) return `in${k}[i]`;
-    return `in${k}[${row} + j]`;
+    if (r === 1) return `in${k}[j]`; // a row, broadcast down the rows
+    if (c === 1) return `in${k}[i]`; // a column, broadcast across the columns
+    return `in${k}[rowBase + j]`;
   };
-  const visit = (e: Expr): string => {
-    const done = code.get(e);
-    if (done !== undefined) return done;
-    let out: string;
-    if (e.kind === 'num') out = literal(e.value);
-    else if (e.kind === 'call' && e.args.length === 0) out = `(${getOp(e.op).js()})`;
-    else if (e !== step.node && !plan.isInlined(e)) out = load(e);
-    else if (e.op === 'broadcast_to') out = visit(e.args[0]);
-    else {
-      const args = e.args.map(visit);
-      const name = `t${t++}`;
-      body.push(`const ${name} = ${getOp(e.op).js(...args)};`);
-      out = name;
-    }
-    code.set(e, out);
-    return out;
-  };
-  const result = visit(step.node);
-  const uniquePre = [...new Set(pre)];
+  const body = fusedBody(step, plan, read, 'js');
   const source = [
-    `return function kernel(out, ${inputs.map((_, k) => `in${k}`).join(', ')}) {`,
-    ...uniquePre.map((l) => '  ' + l),
+    `return function kernel(out, ${body.inputs.map((_, k) => `in${k}`).join(', ')}) {`,
+    ...[...new Set(pre)].map((l) => '  ' + l),
     `  for (let i = 0; i < ${M}; i++) {`,
     `    const rowBase = i * ${N};`,
     `    for (let j = 0; j < ${N}; j++) {`,
-    ...body.map((l) => '      ' + l),
-    `      out[rowBase + j] = ${result};`,
+    ...body.lines.map((l) => '      ' + l),
+    `      out[rowBase + j] = ${body.result};`,
     '    }',
     '  }',
     '};',
   ].join('\n');
-  return { source, inputs };
+  return { source, inputs: [...body.inputs] };
 }
 
 export type TensorKernel = (step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => Shape) => () => void;
