@@ -1,0 +1,7 @@
+// Node-only API (file system and network): MNIST loading, IDX files, PNG digits.
+// `import { loadMnist } from 'exprgrad/node'`. The main entry ('exprgrad') stays browser-safe.
+
+export { loadMnist, MNIST_FILES, MNIST_MIRRORS, type Mnist, type MnistSplit, type LoadMnistOptions } from './data/mnist.js';
+export { readIdx, writeIdx } from './data/idx.js';
+export { readPngDigit } from './data/png.js';
+export { mnistFromGray } from './data/digit.js';
