@@ -34,6 +34,11 @@ export interface Runner {
   readValue?(value: unknown, shape: readonly number[]): Float32Array;
   /** Free a device value. */
   releaseValue?(value: unknown): void;
+  /**
+   * Backends whose memory the host can address (wasm): the input's own buffer, to write in place instead of
+   * binding (and copying) host data. Once taken, the input is read from this view at every run.
+   */
+  inputView?(name: string): Float32Array;
 }
 
 export interface BackendOptions {

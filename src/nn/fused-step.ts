@@ -55,6 +55,10 @@ export class FusedStep {
   private readonly beta1: number;
   private readonly beta2: number;
   private hostStale = false;
+  /** Views into the backend's memory holding each state input (wasm), when the backend offers them. */
+  private readonly views?: Float32Array[];
+  /** The views hold older values than the host copies (after a sync): load them before the next step. */
+  private viewsStale = true;
 
   constructor(
     private readonly model: Model,
@@ -105,8 +109,10 @@ export class FusedStep {
     const backend = getBackend(exec.backend ?? 'js');
     const plan = makePlan(roots, allShapes, { views: backend.views !== false });
     this.runner = backend.create(plan, { mode: exec.mode });
-    for (const s of this.states) this.runner.bind(s.name, s.host);
-    this.runner.bind(ALPHA, this.alpha);
+    const r = this.runner;
+    if (r.inputView) this.views = this.states.map((s) => r.inputView!(s.name));
+    else for (const s of this.states) r.bind(s.name, s.host);
+    r.bind(ALPHA, this.alpha);
   }
 
   /** What runs the kernels. */
@@ -121,9 +127,18 @@ export class FusedStep {
     this.runner.bind('x', x);
     this.runner.bind('y', y);
     this.runner.bind(ALPHA, this.alpha);
-    await this.runner.run();
     const r = this.runner;
-    if (r.takeValue && r.bindValue) {
+    const views = this.views;
+    if (views && this.viewsStale) {
+      this.states.forEach((s, i) => views[i].set(s.host));
+      this.viewsStale = false;
+    }
+    await r.run();
+    if (views) {
+      // Addressable backend memory: the new values go straight into the inputs' own buffers (no host copies).
+      this.states.forEach((s, i) => views[i].set(r.bufferOf(s.next)));
+      this.hostStale = true;
+    } else if (r.takeValue && r.bindValue) {
       // Device-resident: the new values become the next step's inputs; the old ones are freed.
       for (const s of this.states) {
         const next = r.takeValue(s.next);
@@ -155,6 +170,12 @@ export class FusedStep {
    */
   syncParams(): void {
     if (!this.hostStale) return;
+    if (this.views) {
+      this.states.forEach((s, i) => s.host.set(this.views![i]));
+      this.hostStale = false;
+      this.viewsStale = true; // another step size may change the host copies before this one runs again
+      return;
+    }
     for (const s of this.states) {
       if (s.device === undefined) continue;
       if (this.runner.readValue) s.host.set(this.runner.readValue(s.device, s.shape));

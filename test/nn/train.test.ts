@@ -126,6 +126,29 @@ describe('the trainer', () => {
     expect(c.m.params.W1).not.toEqual(a.m.params.W1);
   });
 
+  it('every backend trains the same weights, partial last batches included (the step state moves between step sizes)', async () => {
+    const data = synthetic(250, 4); // 200 for training: 12 batches of 16 and one of 8 per epoch
+    const trained = async (backend: string, mode?: string) => {
+      const m = Model.create(SMALL, 9);
+      m.execution = { backend, mode };
+      const r = await train(m, data, undefined, { epochs: 3, batchSize: 16, lr: 1e-2, seed: 9 });
+      return { m, r };
+    };
+    const ref = await trained('js');
+    for (const [backend, mode] of [['wasm', 'threads=1'], ['wasm', undefined], ['gpujs', 'webasm']] as const) {
+      const { m, r } = await trained(backend, mode);
+      expect(r.history.map((h) => h.epoch), backend).toEqual([1, 2, 3]);
+      for (const p of m.spec.params) {
+        const a = ref.m.params[p];
+        let scale = 1e-3;
+        a.forEach((v) => (scale = Math.max(scale, Math.abs(v))));
+        let worst = 0;
+        m.params[p].forEach((v, i) => (worst = Math.max(worst, Math.abs(v - a[i]) / scale)));
+        expect(worst, `${backend}${mode ? ' ' + mode : ''}: ${p}`).toBeLessThan(1e-4);
+      }
+    }
+  });
+
   it('stops cleanly when asked, keeping what was trained', async () => {
     const m = Model.create(SMALL, 1);
     const before = m.params.W1.slice();
