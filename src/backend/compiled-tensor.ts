@@ -237,10 +237,8 @@ export function compileTensor(
 ): CompiledTensor {
   const shapes = options.shapes ?? {};
   const inputs = freeVars(expr);
-  const missing = inputs.filter((n) => !Object.hasOwn(shapes, n));
   // Inputs without a shape are scalars; check the whole program's shapes now, naming statements in errors.
   inferShapes(expr, (n) => (Object.hasOwn(shapes, n) ? shapes[n] : undefined), { statements });
-  void missing;
   const wrt = options.wrt ?? inputs;
   const tape = buildTape(expr, { wrt, shapes, context: { statements } });
   return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep, options.backend, options.mode);

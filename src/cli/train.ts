@@ -5,7 +5,7 @@
 //      lines on stdout with --json), results on stdout, files written atomically; an exit status.
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExprError } from '../errors.js';
 import { Model } from '../nn/model.js';
@@ -285,4 +285,3 @@ export const trainCommands: Record<string, Command> = {
   },
 };
 
-export const _forTests = { freeName, dirname, join };
