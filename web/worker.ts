@@ -13,39 +13,21 @@ import { Model } from '../src/nn/model.js';
 import { train, type Labelled, type TrainEvent } from '../src/nn/train.js';
 import { ExprError } from '../src/errors.js';
 import { readIdxRaw } from '../src/data/idx-bytes.js';
-import { backendNames, getBackend, registerBackend, type Runner } from '../src/backend/backend.js';
 import '../src/backend/compiled-tensor.js'; // registers the js and gpujs backends
 import type { ErrorInfo, FromWorker, KernelReport, ToWorker, TrainSettings, WorkerEnvironment } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
 
-// ---- What ran: a recording wrapper around each registered backend -------------------------------------------
+// ---- What ran ---------------------------------------------------------------------------------------------------
 
-interface Recorded {
-  readonly runner: Runner;
-  /** The fused training step (forward + backward + Adam) has the Adam step size as an input. */
-  readonly training: boolean;
-}
-const recorded: Recorded[] = [];
-/** Off while the drawing canvas's predictions compile their own (JS) programs. */
-let recording = true;
-for (const name of backendNames()) {
-  const backend = getBackend(name);
-  registerBackend({
-    ...backend,
-    create(plan, options) {
-      const runner = backend.create(plan, options);
-      if (recording) recorded.push({ runner, training: plan.inputs.has('[alpha]') });
-      return runner;
-    },
-  });
-}
+/** Kernel classes of the fused training steps (from the trainer's step events) in this session. */
+const trainKernels = new Set<string>();
 
 function kernelReport(): KernelReport {
-  const distinct = (list: Recorded[]) => [...new Set(list.map((r) => r.runner.description).filter((d) => !d.includes('not run yet')))];
+  const evaluate = model?.description;
   return {
-    train: distinct(recorded.filter((r) => r.training)),
-    evaluate: distinct(recorded.filter((r) => !r.training)),
+    train: [...trainKernels],
+    evaluate: evaluate && !evaluate.includes('not run yet') ? [evaluate] : [],
     model: model?.description ?? 'no model',
   };
 }
@@ -185,6 +167,7 @@ async function run(settings: TrainSettings): Promise<void> {
       {
         onEvent(event: TrainEvent) {
           if (event.type === 'step') {
+            trainKernels.add(event.kernels);
             globalStep++;
             runSteps++;
             last = event;
@@ -227,7 +210,7 @@ async function start(program: string, settings: TrainSettings): Promise<void> {
   model = m;
   model.execution = settings.backend === 'js' ? { backend: 'js' } : { backend: 'gpujs', mode: settings.mode };
   twin = new Model(m.spec, m.params);
-  recorded.length = 0;
+  trainKernels.clear();
   globalStep = 0;
   weightsStep = 0;
   runs = 0;
@@ -254,13 +237,7 @@ function predict(id: number, pixels: Float32Array): void {
     post({ type: 'error', error: { message: `the model expects ${twin.spec.features} features, the drawing has ${pixels.length}` }, where: 'predict' });
     return;
   }
-  let logits;
-  recording = false;
-  try {
-    logits = twin.logits(pixels, 1);
-  } finally {
-    recording = true;
-  }
+  const logits = twin.logits(pixels, 1);
   const max = Math.max(...logits);
   const exps = Array.from(logits, (v) => Math.exp(v - max));
   const total = exps.reduce((a, b) => a + b, 0);

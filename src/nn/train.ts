@@ -38,7 +38,7 @@ export interface EpochRecord {
 
 export type TrainEvent =
   | { type: 'start'; epochs: number; stepsPerEpoch: number; train: number; validation: number; parameters: number }
-  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; accuracy: number; seconds: number }
+  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; accuracy: number; seconds: number; kernels: string }
   | ({ type: 'epoch' } & EpochRecord)
   | { type: 'stopped'; reason: string; epoch: number; step: number }
   | { type: 'test'; loss: number; accuracy: number };
@@ -175,7 +175,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
       for (let r = 0; r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
       lossSum += value * b;
       seen += b;
-      hooks.onEvent?.({ type: 'step', epoch, step: step + 1, stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000 });
+      hooks.onEvent?.({ type: 'step', epoch, step: step + 1, stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000, kernels: st.description });
       await tick();
       if (hooks.shouldStop?.()) {
         stopped = `stopped by request at epoch ${epoch}, step ${step + 1}`;
