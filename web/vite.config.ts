@@ -4,6 +4,9 @@ import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+// Node built-ins appear only behind `isNode` checks (src/backend/wasm/engine.ts loads node:os and
+// node:worker_threads when it runs in Node): leave them out of the bundle rather than shim them.
+const NODE_BUILTINS = [/^node:/];
 
 export default defineConfig({
   root: here,
@@ -19,9 +22,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     // Class names must survive minification: the page reports gpu.js's kernel class by its name
     // (WebGL2Kernel, WebAssemblyKernel, …), as src/backend/gpujs.ts reads it from the constructor.
-    rolldownOptions: { output: { keepNames: true } },
+    rolldownOptions: { output: { keepNames: true }, external: NODE_BUILTINS },
   },
-  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true }, external: NODE_BUILTINS } },
   // Development (npx vite --config web/vite.config.ts): the data and the model program come from a running
   // `exprgrad serve` on its default port.
   server: {
