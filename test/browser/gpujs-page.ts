@@ -1,7 +1,7 @@
 // Runs in the browser (driven by test/browser/browser.test.ts): every tensor-op case and an MLP gradient on the
 // gpujs backend in gpu.js's WebGL2 mode, compared with the JS backend in the same page. Results go to
 // window.__results as plain data; the Node test asserts on them.
-import { compile, CompiledTensor, Model, FusedStep } from '../../src/index.js';
+import { compile, CompiledTensor, Model, FusedStep, rng } from '../../src/index.js';
 import { TENSOR_CASES } from '../util/tensor-cases.js';
 
 interface CaseResult {
@@ -11,18 +11,8 @@ interface CaseResult {
   error?: string;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function values(shapes: Record<string, number[]>, seed: number): Record<string, Float32Array> {
-  const rnd = seeded(seed);
+  const rnd = rng(seed);
   const out: Record<string, Float32Array> = {};
   for (const [name, s] of Object.entries(shapes)) {
     const n = s.reduce((a, b) => a * b, 1);
