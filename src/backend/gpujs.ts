@@ -18,6 +18,7 @@ import { axisOf, intArg, type Shape, type TensorOpName } from '../ir/tensor-ops.
 import type { Plan, Step } from './plan.js';
 import { registerBackend, type BackendOptions, type Buf, type Runner } from './backend.js';
 import { fusedBody } from './fuse.js';
+import { dims2 } from './js.js';
 import { ExprError } from '../errors.js';
 
 const { GPU, Input } = gpujs;
@@ -26,12 +27,6 @@ type Value = unknown; // a gpu.js texture, or an array of Float32Array rows, or 
 
 export const GPU_MODES = ['gpu', 'webgl2', 'webgl', 'webgpu', 'webasm', 'headlessgl', 'cpu'] as const;
 
-/** [rows, cols] of a shape (rank ≤ 2; a vector is one row). */
-function dims(s: Shape): [number, number] {
-  if (s.length === 0) return [1, 1];
-  if (s.length === 1) return [1, s[0]];
-  return [s[0], s[1]];
-}
 
 interface KernelSpec {
   /** Function source in gpu.js's JavaScript subset. */
@@ -45,13 +40,13 @@ interface KernelSpec {
 
 /** How an operand of shape `s` is read at output position (i, j) of an elementwise kernel. */
 function broadcastRead(name: string, s: Shape): string {
-  const [r, c] = dims(s);
+  const [r, c] = dims2(s);
   return `${name}[${r === 1 ? '0' : 'i'}][${c === 1 ? '0' : 'j'}]`;
 }
 
 function elementwiseKernel(step: Step, plan: Plan): KernelSpec {
   const body = fusedBody(step, plan, (e, k) => `v${k}`, 'kernel');
-  const [rows, cols] = dims(step.shape);
+  const [rows, cols] = dims2(step.shape);
   const params = body.inputs.map((_, k) => `in${k}`);
   const loads = body.inputs.map((e, k) => `const v${k} = ${broadcastRead(`in${k}`, plan.shapes.get(e)!)};`);
   const source = [
@@ -84,7 +79,7 @@ function reductionKernel(kind: 'sum' | 'mean' | 'max' | 'logsumexp'): TensorKern
     const s = shapeOf(x);
     let axis = axisOf(step.node.args, s.length);
     if (s.length === 1 && axis === 0) axis = 1;
-    const [rows, cols] = dims(s);
+    const [rows, cols] = dims2(s);
     const outLen = axis === undefined ? 1 : axis === 1 ? rows : cols;
     const count = axis === undefined ? rows * cols : axis === 1 ? cols : rows;
     const lines = ['const o = this.thread.x;'];
@@ -106,7 +101,7 @@ function softmaxKernel(log: boolean): TensorKernelMaker {
     const s = shapeOf(x);
     let axis = axisOf(step.node.args, s.length) ?? s.length - 1;
     if (s.length <= 1) axis = 1;
-    const [rows, cols] = dims(s);
+    const [rows, cols] = dims2(s);
     const o = axis === 1 ? 'i' : 'j';
     const lines = [
       'const i = this.thread.y;',
@@ -128,8 +123,8 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
     const [a, b] = step.node.args;
     const ta = a.is('transpose');
     const tb = b.is('transpose');
-    const [m, k] = dims(shapeOf(a));
-    const n = dims(shapeOf(b))[1];
+    const [m, k] = dims2(shapeOf(a));
+    const n = dims2(shapeOf(b))[1];
     const A = ta ? 'A[p][this.thread.y]' : 'A[this.thread.y][p]';
     const B = tb ? 'B[this.thread.x][p]' : 'B[p][this.thread.x]';
     const source = `function (A, B) {\n  let acc = 0;\n  for (let p = 0; p < this.constants.K; p++) {\n    acc += ${A} * ${B};\n  }\n  return acc;\n}`;
@@ -137,7 +132,7 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
   },
   transpose(step, shapeOf) {
     const x = step.node.args[0];
-    const [rows, cols] = dims(shapeOf(step.node));
+    const [rows, cols] = dims2(shapeOf(step.node));
     const vector = shapeOf(x).length < 2;
     return { source: `function (X) {\n  return ${vector ? 'X[this.thread.y][this.thread.x]' : 'X[this.thread.x][this.thread.y]'};\n}`, output: [cols, rows], constants: {}, reads: [x] };
   },
@@ -149,7 +144,7 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
   log_softmax: softmaxKernel(true),
   softmax_cross_entropy(step, shapeOf) {
     const [z, y] = step.node.args;
-    const [B, C] = dims(shapeOf(z));
+    const [B, C] = dims2(shapeOf(z));
     const ys = shapeOf(y);
     const oneHot = ys.length === 2 && ys[1] === C && C !== 1;
     const lines = [
@@ -167,7 +162,7 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
   onehot(step, shapeOf) {
     const y = step.node.args[0];
     const C = intArg(step.node.args[1])!;
-    const B = dims(shapeOf(step.node))[0];
+    const B = dims2(shapeOf(step.node))[0];
     const ys = shapeOf(y);
     const label = ys.length === 2 ? 'Y[this.thread.y][0]' : 'Y[0][this.thread.y]';
     return { source: `function (Y) {\n  return Math.floor(${label} + 0.5) === this.thread.x ? 1 : 0;\n}`, output: [C, B], constants: {}, reads: [y] };
@@ -177,7 +172,7 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
     const s = shapeOf(x);
     let axis = axisOf(step.node.args, s.length);
     if (s.length === 1 && axis === 0) axis = 1;
-    const [rows, cols] = dims(s);
+    const [rows, cols] = dims2(s);
     // The first maximum of the slice through (i, j): is (i, j) it?
     const lines = ['const i = this.thread.y;', 'const j = this.thread.x;'];
     if (axis === undefined) {
@@ -191,7 +186,7 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
   },
   column(step, shapeOf) {
     const v = step.node.args[0];
-    const n = dims(shapeOf(step.node))[0];
+    const n = dims2(shapeOf(step.node))[0];
     const vs = shapeOf(v);
     return { source: `function (V) {\n  return ${vs.length === 2 ? 'V[this.thread.y][0]' : 'V[0][this.thread.y]'};\n}`, output: [1, n], constants: {}, reads: [v] };
   },
@@ -200,7 +195,7 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
   },
   sum_to(step, shapeOf) {
     const x = step.node.args[0];
-    const [r, c] = dims(shapeOf(x));
+    const [r, c] = dims2(shapeOf(x));
     const t = shapeOf(step.node);
     const [tr, tc] = t.length === 0 ? [1, 1] : t.length === 1 ? [1, t[0]] : [t[0], t[1]];
     const rowLoop = tr === 1 && r > 1;
@@ -308,7 +303,7 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     if (v instanceof Input) v = (v as unknown as { value: Float32Array }).value;
     const t = v as { toArray?: () => unknown };
     const arr = typeof t.toArray === 'function' ? t.toArray() : v;
-    const [rows, cols] = dims(shape);
+    const [rows, cols] = dims2(shape);
     const flat = new Float32Array(rows * cols);
     if (arr instanceof Float32Array) flat.set(arr.subarray(0, rows * cols));
     else {
@@ -342,7 +337,7 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     bind(name, data) {
       const node = plan.inputs.get(name);
       if (!node) return;
-      const [rows, cols] = dims(plan.shapes.get(node)!);
+      const [rows, cols] = dims2(plan.shapes.get(node)!);
       if (data.length !== rows * cols) throw new RangeError(`input ${name} has ${data.length} elements, expected ${rows * cols}`);
       const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
       const input = new Input(f32 as unknown as number[], [cols, rows]); // gpu.js types Input wrongly: it takes typed arrays

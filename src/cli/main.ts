@@ -8,7 +8,7 @@
 // so thousands of expressions can go through one process.
 
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readText } from './files.js';
 import { createInterface } from 'node:readline';
 import { ExprError } from '../errors.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
@@ -47,15 +47,6 @@ function commandHelp(name: string, c: Command): string {
 }
 
 class UsageError extends Error {}
-
-function readSource(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`);
-  }
-}
 
 /**
  * Expressions may start with a minus (`exprgrad eval -2^2`), so only `--long` options and `-h` are options:
@@ -118,7 +109,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     let { expr, extra } = cmd.splitArgs ? cmd.splitArgs(positionals) : { expr: positionals[0], extra: positionals.slice(1) };
     if (typeof flags.file === 'string') {
       if (expr !== undefined) extra = [expr, ...extra];
-      expr = readSource(flags.file);
+      expr = readText(flags.file);
     }
     if (expr !== undefined) {
       io.stdout.write(cmd.answer!(expr, extra, flags) + '\n');

@@ -4,7 +4,8 @@
 //      through src/data/mnist.ts. Out: progress on stderr (a bar on a terminal, plain lines otherwise, JSON event
 //      lines on stdout with --json), results on stdout, files written atomically; an exit status.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readText, writeAtomic } from './files.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExprError } from '../errors.js';
@@ -19,26 +20,6 @@ import type { Io } from './main.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */
 export const DEFAULT_MODEL_SRC = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ExprError('io', `cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-}
-
-/** Write through a temporary file and rename, so a crash never leaves half a file. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (err) {
-    throw new ExprError('io', `cannot write ${path}: ${(err as Error).message}`);
-  }
-}
 
 function num(flags: Flags, name: string, fallback: number, integer: boolean): number {
   const v = flags[name];
