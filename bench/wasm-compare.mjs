@@ -1,8 +1,8 @@
 // Other JavaScript ML libraries running the same MNIST-MLP training step as bench/wasm-step.mjs, for comparison:
 // jax-js (@jax-js/jax, its wasm device) and TensorFlow.js (@tensorflow/tfjs, for the gradients, + @tensorflow/tfjs-backend-wasm).
-// They are NOT dependencies of this repository: install them in a scratch folder outside it,
-//   mkdir /tmp/cmp && cd /tmp/cmp && npm init -y && npm i -E @jax-js/jax@0.1.25 @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
-// and pass --compare=/tmp/cmp to bench/wasm-step.mjs, which runs this file once per library in a child process:
+// They are dev dependencies of this repository (pass --compare to bench/wasm-step.mjs); to measure other versions,
+// install them in a scratch folder and pass --compare=DIR. bench/wasm-step.mjs runs this file once per library in
+// a child process:
 //   node bench/wasm-compare.mjs jax|tfjs DIR [steps=50]   → one line of JSON: description, median, min, max, loss
 // Each step: forward, backward, Adam (lr 1e-3, β 0.9/0.999, ε 1e-7), waiting until the new parameters are computed.
 // The data and initial parameters are bench/wasm-step.mjs's (same generator, same seed).

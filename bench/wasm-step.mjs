@@ -3,9 +3,9 @@
 //   2. GFLOP/s of the 128×784×512 matrix product in each transpose case (NN: A@B, TN: Aᵀ@B, NT: A@Bᵀ), operands
 //      read in place, measured on the runner alone (no input copies).
 // Configurations: js, wasm with 1 thread (its own memory, no workers), wasm with every core (shared memory);
-// with --compare=DIR also jax-js and TF.js (wasm) installed in DIR, outside this repository (bench/wasm-compare.mjs),
-// each measured in a child process of its own after ours.
-// Usage: npm run build && node bench/wasm-step.mjs [steps=50] [--only=js,wasm1,wasm,jax,tfjs] [--compare=DIR]
+// with --compare also jax-js and TF.js (wasm), the repository's dev dependencies (--compare=DIR: the versions
+// installed in DIR instead), each measured in a child process of its own after ours (bench/wasm-compare.mjs).
+// Usage: npm run build && node bench/wasm-step.mjs [steps=50] [--only=js,wasm1,wasm,jax,tfjs] [--compare[=DIR]]
 import { compile, Adam, wasmFeatures } from '../dist/index.js';
 import { makePlan } from '../dist/backend/plan.js';
 import { getBackend } from '../dist/backend/backend.js';
@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const steps = Number(args.find((a) => /^\d+$/.test(a)) ?? 50);
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const compareDir = args.find((a) => a.startsWith('--compare='))?.slice(10);
+const compareArg = args.find((a) => a === '--compare' || a.startsWith('--compare='));
+const compareDir = compareArg === undefined ? undefined : compareArg.slice(10) || fileURLToPath(new URL('..', import.meta.url));
 
 const MLP = `h1 = relu(x @ W1 + b1)
 h2 = relu(h1 @ W2 + b2)

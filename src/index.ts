@@ -23,5 +23,5 @@ export { buildTape, formatTape, equations, type Tape, type Equation } from './ta
 export { tensorOps, type Shape } from './ir/tensor-ops.js';
 export { Adam, type AdamOptions } from './nn/adam.js';
 export { Model, modelSpec, initParams, rng, MODEL_FORMAT, MODEL_VERSION, type ModelSpec, type ModelFile } from './nn/model.js';
-export { train, evaluateModel, type TrainConfig, type TrainEvent, type TrainHooks, type TrainResult, type Labelled, type EpochRecord } from './nn/train.js';
+export { train, evaluateModel, epochOrder, type TrainConfig, type TrainEvent, type TrainHooks, type TrainResult, type Labelled, type EpochRecord } from './nn/train.js';
 export { FusedStep, AdamState } from './nn/fused-step.js';

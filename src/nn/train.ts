@@ -75,6 +75,25 @@ function argmaxRow(v: ArrayLike<number>, row: number, classes: number): number {
   return best;
 }
 
+/**
+ * The order of the training examples 0..n−1 in each epoch: every call shuffles the previous epoch's order once more
+ * (Fisher–Yates driven by rng(seed ^ 0x9e3779b9)) and returns it (the same array, shuffled in place). train() uses
+ * it, and so does bench/mnist-epoch.mjs to feed other libraries the very same batches.
+ */
+export function epochOrder(n: number, seed: number): () => Int32Array {
+  const rand = rng(seed ^ 0x9e3779b9);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  return () => {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    return order;
+  };
+}
+
 /** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over a whole set. */
 export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<number>, batch = 1000): { loss: number; accuracy: number; confusion: number[][] } {
   const idx = indices ?? Int32Array.from({ length: data.count }, (_, i) => i);
@@ -123,7 +142,6 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   const nVal = Math.floor(total * split);
   const nTrain = total - nVal;
   check(nTrain >= 1, 'the validation split leaves no training examples');
-  const trainIdx = Int32Array.from({ length: nTrain }, (_, i) => i);
   const valIdx = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
   const { features } = model.spec;
   const lr = config.lr ?? 1e-3;
@@ -138,7 +156,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
     if (current && current !== s) current.syncParams();
     return (current = s);
   };
-  const rand = rng(seed ^ 0x9e3779b9);
+  const nextOrder = epochOrder(nTrain, seed);
   const stepsPerEpoch = Math.ceil(nTrain / batch);
   const parameters = Object.values(model.params).reduce((a, p) => a + p.length, 0);
   hooks.onEvent?.({ type: 'start', epochs, stepsPerEpoch, train: nTrain, validation: nVal, parameters });
@@ -148,12 +166,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   let stopped: string | undefined;
   for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
     const t0 = performance.now();
-    for (let i = nTrain - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const tmp = trainIdx[i];
-      trainIdx[i] = trainIdx[j];
-      trainIdx[j] = tmp;
-    }
+    const trainIdx = nextOrder();
     let lossSum = 0;
     let correct = 0;
     let seen = 0;

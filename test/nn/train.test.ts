@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Adam } from '../../src/nn/adam.js';
 import { Model, initParams, modelSpec } from '../../src/nn/model.js';
-import { train, evaluateModel, type Labelled, type TrainEvent } from '../../src/nn/train.js';
+import { AdamState, FusedStep } from '../../src/nn/fused-step.js';
+import { train, evaluateModel, epochOrder, type Labelled, type TrainEvent } from '../../src/nn/train.js';
 import { curvesSvg, confusionSvg } from '../../src/nn/plot.js';
 import { ExprError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
@@ -124,6 +125,37 @@ describe('the trainer', () => {
     expect(b.m.params.W1).toEqual(a.m.params.W1);
     const c = await run(6);
     expect(c.m.params.W1).not.toEqual(a.m.params.W1);
+  });
+
+  it('visits the training examples in epochOrder(n, seed)\'s order, epoch after epoch (bench/mnist-epoch.mjs relies on it)', async () => {
+    const data = synthetic(60, 3); // 48 for training: 6 batches of 8 per epoch
+    const m = Model.create(SMALL, 2);
+    await train(m, data, undefined, { epochs: 2, batchSize: 8, lr: 1e-2, seed: 7 });
+    // The same steps by hand, in epochOrder's order.
+    const by = Model.create(SMALL, 2);
+    const step = new FusedStep(by, 8, { lr: 1e-2 }, new AdamState());
+    const next = epochOrder(48, 7);
+    const x = new Float32Array(8 * 16);
+    const y = new Float32Array(8);
+    const orders: number[][] = [];
+    for (let e = 0; e < 2; e++) {
+      const order = next();
+      orders.push([...order]);
+      for (let from = 0; from < 48; from += 8) {
+        for (let b = 0; b < 8; b++) {
+          const i = order[from + b];
+          for (let k = 0; k < 16; k++) x[b * 16 + k] = data.images[i * 16 + k] / 255;
+          y[b] = data.labels[i];
+        }
+        await step.step(x, y);
+      }
+    }
+    step.syncParams();
+    step.dispose();
+    for (const p of m.spec.params) expect(by.params[p], p).toEqual(m.params[p]);
+    // Each epoch's order is a permutation of 0..47, and the two differ.
+    for (const o of orders) expect([...o].sort((a, b) => a - b)).toEqual(Array.from({ length: 48 }, (_, i) => i));
+    expect(orders[1]).not.toEqual(orders[0]);
   });
 
   it('every backend trains the same weights, partial last batches included (the step state moves between step sizes)', async () => {
