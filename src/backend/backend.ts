@@ -39,18 +39,42 @@ export interface Runner {
    * binding (and copying) host data. Once taken, the input is read from this view at every run.
    */
   inputView?(name: string): Float32Array;
+
+  // Optimizer state updated in place (backends that declare `adamInPlace`: js, wasm). The training step then
+  // leaves the update out of the graph and calls adamUpdate after run(), so nothing is copied back.
+  /** A named buffer requested with BackendOptions.buffers (zeros at first), kept beside the runner's own (wasm: in its memory). */
+  stateBuffer?(name: string): Buf;
+  /**
+   * Adam's update in place, from the gradient node g computed by the last run (a root of the plan):
+   *   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  p ← p − α·m/(√v + ε)
+   * p, m, v: buffers of g's size (an input's view or bound array, state buffers). Each new value is computed in
+   * float64 and rounded once when stored; every backend's result is bitwise the same.
+   */
+  adamUpdate?(p: Buf, m: Buf, v: Buf, g: Expr, h: AdamHyper): void;
+}
+
+/** Adam's hyper-parameters for one step: α is the step size with both bias corrections folded in. */
+export interface AdamHyper {
+  readonly alpha: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
 }
 
 export interface BackendOptions {
   readonly dtype?: DType;
   /** gpu.js mode: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu. */
   readonly mode?: string;
+  /** Named buffers (sizes in elements) the runner keeps for the caller: stateBuffer(name). */
+  readonly buffers?: Readonly<Record<string, number>>;
 }
 
 export interface Backend {
   readonly name: string;
   /** Can the backend alias buffers (plan views such as column(v))? Default true. */
   readonly views?: boolean;
+  /** Do its runners offer stateBuffer and adamUpdate (optimizer state updated in place)? */
+  readonly adamInPlace?: boolean;
   create(plan: Plan, options: BackendOptions): Runner;
 }
 

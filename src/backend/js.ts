@@ -12,7 +12,7 @@ import { axisOf, intArg, type Shape, type TensorOpName } from '../ir/tensor-ops.
 import { sizeOf } from '../tensor/shapes.js';
 import type { Plan, Step } from './plan.js';
 import { fusedBody } from './fuse.js';
-import { registerBackend, type DType, type Runner } from './backend.js';
+import { registerBackend, type AdamHyper, type BackendOptions, type Buf, type DType, type Runner } from './backend.js';
 import * as K from './js-kernels.js';
 
 type F32 = K.F32;
@@ -166,8 +166,9 @@ function softmaxKernel(step: Step, buf: (e: Expr) => F32, shapeOf: (e: Expr) => 
   return () => K.softmax(buf(x), buf(step.node), r, c, axis, log);
 }
 
-export function createJsRunner(plan: Plan, dtype: DType = 'float32'): JsRunner {
+export function createJsRunner(plan: Plan, dtype: DType = 'float32', options: BackendOptions = {}): JsRunner {
   const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+  const state = new Map(Object.entries(options.buffers ?? {}).map(([name, n]) => [name, new Arr(n)]));
   const slots: F32[] = plan.slotSizes.map((n) => new Arr(n));
   const bound = new Map<string, F32>();
   const shapeOf = (e: Expr) => plan.shapes.get(e)!;
@@ -213,9 +214,25 @@ export function createJsRunner(plan: Plan, dtype: DType = 'float32'): JsRunner {
       bound.set(name, data);
     },
     bufferOf: buf,
+    stateBuffer(name) {
+      const b = state.get(name);
+      if (!b) throw new RangeError(`no state buffer named ${name}`);
+      return b;
+    },
+    adamUpdate(p, m, v, g, h) {
+      adamOnHost(p, m, v, buf(g), h);
+    },
     sources,
     description: `JavaScript (${dtype})`,
   };
 }
 
-registerBackend({ name: 'js', create: (plan, options) => createJsRunner(plan, options.dtype) });
+/** Adam in place on host buffers (checked sizes); shared with the wasm runner's fallback. */
+export function adamOnHost(p: Buf, m: Buf, v: Buf, g: Buf, h: AdamHyper): void {
+  if (m.length !== p.length || v.length !== p.length || (g.length !== p.length && g.length !== 1)) {
+    throw new RangeError(`adamUpdate: sizes differ (p ${p.length}, m ${m.length}, v ${v.length}, g ${g.length})`);
+  }
+  K.adamUpdate(p, g, m, v, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
+}
+
+registerBackend({ name: 'js', adamInPlace: true, create: (plan, options) => createJsRunner(plan, options.dtype, options) });

@@ -8,6 +8,9 @@
 // On backends with device-resident values (gpu.js on WebGL/WebGPU), parameters and moments stay on the device
 // between steps as textures, each replaced texture freed; the host copies (model.params) are refreshed only when
 // asked (syncParams). The loss and logits are read back only when asked (loss(), logits()).
+// On backends that update optimizer state in place (js, wasm: Backend.adamInPlace), the graph stops at the
+// gradients and the runner's adamUpdate applies the same formula to the parameters and moments where they lie
+// (wasm: in its memory, one SIMD pass per parameter), so no new values are written elsewhere and copied back.
 
 import { Expr, sym, num } from '../ir/expr.js';
 import { add, mul, sub, div, fn } from '../ir/build.js';
@@ -31,10 +34,15 @@ interface State {
   shape: Shape;
   /** Host copy (parameters: the model's own arrays). */
   host: Float32Array;
-  /** The node computing the next value. */
-  next: Expr;
+  /** The node computing the next value (the update in the graph). */
+  next?: Expr;
   /** Device value currently bound, if any (owned here). */
   device?: unknown;
+}
+
+export interface FusedStepOptions {
+  /** Keep Adam's update in the graph even where the backend could apply it in place (for comparisons). */
+  readonly adamInGraph?: boolean;
 }
 
 /** Adam's step count and moments, shared by the fused steps of every batch size of one training run. */
@@ -57,6 +65,9 @@ export class FusedStep {
   private hostStale = false;
   /** Views into the backend's memory holding each state input (wasm), when the backend offers them. */
   private readonly views?: Float32Array[];
+  /** In-place mode: each parameter's gradient node and the indices of its p, m, v states. */
+  private readonly inPlace?: { g: Expr; p: number; m: number; v: number }[];
+  private readonly epsilon: number;
   /** The views hold older values than the host copies (after a sync): load them before the next step. */
   private viewsStale = true;
 
@@ -65,12 +76,13 @@ export class FusedStep {
     batch: number,
     adam: AdamOptions = {},
     private readonly state: AdamState = new AdamState(),
+    options: FusedStepOptions = {},
   ) {
     this.batch = batch;
     this.lr = adam.lr ?? 1e-3;
     this.beta1 = adam.beta1 ?? 0.9;
     this.beta2 = adam.beta2 ?? 0.999;
-    const eps = adam.epsilon ?? 1e-7;
+    const eps = (this.epsilon = adam.epsilon ?? 1e-7);
     const program = parseProgram(model.spec.source);
     const shapes: Record<string, Shape> = { ...model.spec.shapes, x: [batch, model.spec.features] };
     const ys = model.spec.shapes.y;
@@ -81,23 +93,35 @@ export class FusedStep {
     this.logitsNode = [...program.statements].reverse().find((s) => s.name === 'logits')!.expr;
     const b1 = this.beta1;
     const b2 = this.beta2;
+    const exec = model.execution;
+    const backend = getBackend(exec.backend ?? 'js');
+    const inPlace = backend.adamInPlace === true && !options.adamInGraph;
     const updates: Expr[] = [];
+    const buffers: Record<string, number> = {};
     params.forEach((p, i) => {
       const g = tape.grads[i];
-      const m = sym(moment('m', p));
-      const v = sym(moment('v', p));
-      const m1 = add(mul(num(b1), m), mul(num(1 - b1), g));
-      const v1 = add(mul(num(b2), v), mul(num(1 - b2), mul(g, g)));
-      const p1 = sub(sym(p), div(mul(sym(ALPHA), m1), add(fn('sqrt', v1), num(eps))));
-      shapes[moment('m', p)] = shapes[p];
-      shapes[moment('v', p)] = shapes[p];
       const size = model.params[p].length;
       const hostM = state.m.get(p) ?? state.m.set(p, new Float32Array(size)).get(p)!;
       const hostV = state.v.get(p) ?? state.v.set(p, new Float32Array(size)).get(p)!;
+      const [mName, vName] = [moment('m', p), moment('v', p)];
+      if (inPlace) {
+        // The runner applies the update (adamUpdate) where the values lie; the graph only computes g.
+        this.states.push({ name: p, shape: shapes[p], host: model.params[p] }, { name: mName, shape: shapes[p], host: hostM }, { name: vName, shape: shapes[p], host: hostV });
+        buffers[mName] = buffers[vName] = size;
+        updates.push(g);
+        return;
+      }
+      const m = sym(mName);
+      const v = sym(vName);
+      const m1 = add(mul(num(b1), m), mul(num(1 - b1), g));
+      const v1 = add(mul(num(b2), v), mul(num(1 - b2), mul(g, g)));
+      const p1 = sub(sym(p), div(mul(sym(ALPHA), m1), add(fn('sqrt', v1), num(eps))));
+      shapes[mName] = shapes[p];
+      shapes[vName] = shapes[p];
       this.states.push(
         { name: p, shape: shapes[p], host: model.params[p], next: p1 },
-        { name: moment('m', p), shape: shapes[p], host: hostM, next: m1 },
-        { name: moment('v', p), shape: shapes[p], host: hostV, next: v1 },
+        { name: mName, shape: shapes[p], host: hostM, next: m1 },
+        { name: vName, shape: shapes[p], host: hostV, next: v1 },
       );
       updates.push(p1, m1, v1);
     });
@@ -105,11 +129,23 @@ export class FusedStep {
     const roots = [this.lossNode, this.logitsNode, ...updates];
     const lookup = (n: string) => (Object.hasOwn(shapes, n) ? shapes[n] : undefined);
     const allShapes = inferShapes(roots, lookup, { statements: program.statements }, tape.shapes);
-    const exec = model.execution;
-    const backend = getBackend(exec.backend ?? 'js');
     const plan = makePlan(roots, allShapes, { views: backend.views !== false });
-    this.runner = backend.create(plan, { mode: exec.mode });
+    this.runner = backend.create(plan, { mode: exec.mode, ...(inPlace ? { buffers } : {}) });
     const r = this.runner;
+    if (inPlace) {
+      if (!r.adamUpdate || !r.stateBuffer) throw new Error(`internal: backend ${backend.name} declares adamInPlace without adamUpdate`);
+      // Each state's buffer on the runner's side: parameters are inputs (a view of the runner's memory, or the
+      // host array bound), moments its state buffers; where one is not the host array, steps keep it and
+      // syncParams copies it back.
+      this.views = this.states.map((s, k) => {
+        if (k % 3 !== 0) return r.stateBuffer!(s.name) as Float32Array;
+        if (r.inputView) return r.inputView(s.name);
+        r.bind(s.name, s.host);
+        return s.host;
+      });
+      this.inPlace = params.map((_, i) => ({ g: tape.grads[i], p: 3 * i, m: 3 * i + 1, v: 3 * i + 2 }));
+      return;
+    }
     if (r.inputView) this.views = this.states.map((s) => r.inputView!(s.name));
     else for (const s of this.states) r.bind(s.name, s.host);
     r.bind(ALPHA, this.alpha);
@@ -130,18 +166,22 @@ export class FusedStep {
     const r = this.runner;
     const views = this.views;
     if (views && this.viewsStale) {
-      this.states.forEach((s, i) => views[i].set(s.host));
+      this.states.forEach((s, i) => views[i] !== s.host && views[i].set(s.host));
       this.viewsStale = false;
     }
     await r.run();
-    if (views) {
+    if (this.inPlace && views) {
+      const h = { alpha: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+      for (const u of this.inPlace) r.adamUpdate!(views[u.p], views[u.m], views[u.v], u.g, h);
+      this.hostStale = this.states.some((s, i) => views[i] !== s.host);
+    } else if (views) {
       // Addressable backend memory: the new values go straight into the inputs' own buffers (no host copies).
-      this.states.forEach((s, i) => views[i].set(r.bufferOf(s.next)));
+      this.states.forEach((s, i) => views[i].set(r.bufferOf(s.next!)));
       this.hostStale = true;
     } else if (r.takeValue && r.bindValue) {
       // Device-resident: the new values become the next step's inputs; the old ones are freed.
       for (const s of this.states) {
-        const next = r.takeValue(s.next);
+        const next = r.takeValue(s.next!);
         if (s.device !== undefined) r.releaseValue?.(s.device);
         s.device = next;
         r.bindValue(s.name, next);
@@ -149,7 +189,7 @@ export class FusedStep {
       this.hostStale = true;
     } else {
       // Host buffers: copy the new values over the bound inputs (the model's own parameter arrays).
-      for (const s of this.states) s.host.set(r.bufferOf(s.next));
+      for (const s of this.states) s.host.set(r.bufferOf(s.next!));
     }
   }
 
@@ -171,7 +211,7 @@ export class FusedStep {
   syncParams(): void {
     if (!this.hostStale) return;
     if (this.views) {
-      this.states.forEach((s, i) => s.host.set(this.views![i]));
+      this.states.forEach((s, i) => this.views![i] !== s.host && s.host.set(this.views![i]));
       this.hostStale = false;
       this.viewsStale = true; // another step size may change the host copies before this one runs again
       return;

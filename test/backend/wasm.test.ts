@@ -16,6 +16,7 @@ import { buildTape } from '../../src/tape/tape.js';
 import { setWasmThreads, shutdownWasmThreads, wasmFeatures, type WasmRunner } from '../../src/backend/wasm/wasm.js';
 import { setCallerTakesPart, threadStats } from '../../src/backend/wasm/engine.js';
 import { mulberry32 } from '../helpers.js';
+import * as K from '../../src/backend/js-kernels.js';
 import { TENSOR_CASES } from '../util/tensor-cases.js';
 
 type Shapes = Record<string, number[]>;
@@ -320,6 +321,88 @@ describe('wasm backend: buffers', () => {
     expect(g2).toBe(g1);
     expect(g1.buffer).toBe(c.gradient(vals).gradient.b.buffer);
     c.dispose();
+  });
+});
+
+describe('wasm backend: Adam in place', () => {
+  const h = { alpha: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+  /** p, m, v in the runner's state buffers, g computed by the plan (2·x); the same update in JS on copies. */
+  function both(n: number, mode: string | undefined, seed: number) {
+    const expr = parseProgram('x * 2').result;
+    const plan = makePlan([expr], buildTape(expr, { wrt: [], shapes: { x: [n] } }).shapes);
+    const r = getBackend('wasm').create(plan, { mode, buffers: { p: n, m: n, v: n } });
+    const rnd = mulberry32(seed);
+    const x = Float32Array.from({ length: n }, () => rnd() * 2 - 1);
+    const [p, m, v] = ['p', 'm', 'v'].map((k) => r.stateBuffer!(k) as Float32Array);
+    for (let i = 0; i < n; i++) {
+      p[i] = rnd() * 2 - 1;
+      m[i] = (rnd() * 2 - 1) * 1e-2;
+      v[i] = i % 7 === 0 ? 0 : rnd() * 1e-4; // v = 0 exercises ε
+    }
+    const want = { p: p.slice(), m: m.slice(), v: v.slice() };
+    r.bind('x', x);
+    for (let t = 0; t < 3; t++) {
+      r.run();
+      r.adamUpdate!(p, m, v, expr, h);
+      const g = Float32Array.from(x, (a) => a * 2);
+      K.adamUpdate(want.p, g, want.m, want.v, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
+    }
+    return { r, p, m, v, want };
+  }
+
+  for (const mode of ['threads=1', undefined]) {
+    it(`the SIMD kernel is bitwise the JS loop, whole vectors and tails (${mode ?? 'shared memory'})`, () => {
+      for (const n of [1, 3, 4, 5, 8, 1027]) {
+        const { r, p, m, v, want } = both(n, mode, n);
+        expect(m, `m, n = ${n}`).toEqual(want.m);
+        expect(v, `v, n = ${n}`).toEqual(want.v);
+        expect(p, `p, n = ${n}`).toEqual(want.p);
+        r.dispose?.();
+      }
+    });
+  }
+
+  it('follows the formula in float64 to float32 rounding, and moves every parameter', () => {
+    // One step by the textbook formula in float64 from p = 0.5, m = v = 0 (state buffers start at zero).
+    const n = 101;
+    const rnd = mulberry32(9);
+    const x = Float64Array.from({ length: n }, () => rnd() * 2 - 1);
+    const expr = parseProgram('x * 2').result;
+    const plan = makePlan([expr], buildTape(expr, { wrt: [], shapes: { x: [n] } }).shapes);
+    const r = getBackend('wasm').create(plan, { buffers: { p: n, m: n, v: n } });
+    r.bind('x', Float32Array.from(x));
+    const [P, M, V] = ['p', 'm', 'v'].map((k) => r.stateBuffer!(k) as Float32Array);
+    P.fill(0.5);
+    r.run();
+    r.adamUpdate!(P, M, V, expr, h);
+    for (let i = 0; i < n; i++) {
+      const g = 2 * Math.fround(x[i]);
+      const m1 = (1 - h.beta1) * g;
+      const v1 = (1 - h.beta2) * g * g;
+      const ref = 0.5 - (h.alpha * m1) / (Math.sqrt(v1) + h.epsilon);
+      expect(Math.abs(P[i] - ref)).toBeLessThan(1e-6);
+      expect(P[i]).not.toBe(0.5);
+    }
+    r.dispose?.();
+  });
+
+  it('host arrays (not in wasm memory) get the same update through the JS loop', () => {
+    const n = 9;
+    const expr = parseProgram('x * 2').result;
+    const plan = makePlan([expr], buildTape(expr, { wrt: [], shapes: { x: [n] } }).shapes);
+    const r = getBackend('wasm').create(plan, {});
+    const x = Float32Array.from({ length: n }, (_, i) => i - 4);
+    r.bind('x', x);
+    r.run();
+    const p = new Float32Array(n).fill(1);
+    const m = new Float32Array(n);
+    const v = new Float32Array(n);
+    r.adamUpdate!(p, m, v, expr, h);
+    const wp = new Float32Array(n).fill(1);
+    K.adamUpdate(wp, Float32Array.from(x, (a) => 2 * a), new Float32Array(n), new Float32Array(n), h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
+    expect(p).toEqual(wp);
+    expect(() => r.adamUpdate!(p, new Float32Array(3), v, expr, h)).toThrow(/sizes differ/);
+    r.dispose?.();
   });
 });
 

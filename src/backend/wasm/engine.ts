@@ -53,6 +53,7 @@ const nodeOs: typeof import('node:os') | undefined = isNode ? await import('node
 interface KernelExports {
   gemm(tA: number, tB: number, m: number, n: number, k: number, A: number, B: number, C: number, i0: number, i1: number, j0: number, j1: number, scratch: number, bias: number, H: number, mask: number): void;
   colsum(X: number, Y: number, rows: number, cols: number): void;
+  adam(P: number, G: number, M: number, V: number, n: number, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
   scratchBytes(): number;
 }
 

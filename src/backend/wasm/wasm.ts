@@ -16,7 +16,7 @@ import { axisOf } from '../../ir/tensor-ops.js';
 import { sizeOf } from '../../tensor/shapes.js';
 import type { Plan, Step } from '../plan.js';
 import { registerBackend, type BackendOptions, type Buf, type Runner } from '../backend.js';
-import { compileElementwise, createJsRunner, dims2, jsTensorKernel } from '../js.js';
+import { adamOnHost, compileElementwise, createJsRunner, dims2, jsTensorKernel } from '../js.js';
 import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool } from './engine.js';
 
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures } from './engine.js';
@@ -57,7 +57,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   const dtype = options.dtype ?? 'float32';
   const features = wasmFeatures();
   if (dtype !== 'float32' || !features.simd) {
-    const js = createJsRunner(plan, dtype);
+    const js = createJsRunner(plan, dtype, options);
     const why = dtype !== 'float32' ? 'the wasm backend computes in float32 only' : 'WebAssembly SIMD is unavailable';
     return { ...js, run: () => js.run(), bind: (n, d) => js.bind(n, d), bufferOf: (e) => js.bufferOf(e), description: `${js.description}: ${why}` };
   }
@@ -67,6 +67,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   // Memory: the shared engine's arena (threads), or a memory of this runner's own, sized before any view exists.
   const inputSizes = new Map<string, number>();
   for (const [name, node] of plan.inputs) inputSizes.set(name, Math.max(1, sizeOf(shapeOf(node))));
+  const stateSizes = new Map(Object.entries(options.buffers ?? {}).map(([name, n]) => [name, Math.max(1, n)]));
   const engine = wanted === 1 ? undefined : sharedWasmEngine();
   let arena: Arena;
   let pool: Pool | undefined;
@@ -78,6 +79,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
     let bytes = aligned(gemmScratchBytes());
     for (const n of plan.slotSizes) bytes += aligned(4 * n);
     for (const n of inputSizes.values()) bytes += aligned(4 * n);
+    for (const n of stateSizes.values()) bytes += aligned(4 * n);
     arena = Arena.single(bytes);
     scratch = arena.alloc(gemmScratchBytes());
   }
@@ -90,14 +92,21 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   };
   const slotPtr = plan.slotSizes.map(allocF32);
   const inputPtr = new Map([...inputSizes].map(([name, n]) => [name, allocF32(n)]));
+  const statePtr = new Map([...stateSizes].map(([name, n]) => [name, allocF32(n)]));
   // Views only now: a non-shared memory may have grown while allocating.
   const slotView = plan.slotSizes.map((n, i) => arena.f32(slotPtr[i], n));
   const inputView = new Map([...inputSizes].map(([name, n]) => [name, arena.f32(inputPtr.get(name)!, n)]));
+  const stateView = new Map([...stateSizes].map(([name, n]) => [name, arena.f32(statePtr.get(name)!, n).fill(0)]));
+  /** Where each of this runner's views starts in wasm memory (for kernels given views, such as adamUpdate). */
+  const viewPtr = new Map<Buf, number>();
+  slotView.forEach((v, i) => viewPtr.set(v, slotPtr[i]));
+  for (const [name, v] of inputView) viewPtr.set(v, inputPtr.get(name)!);
+  for (const [name, v] of stateView) viewPtr.set(v, statePtr.get(name)!);
   // The registry watches `owner`, held by this runner and (through leaseOfView) by each of its views.
   const owner = {};
   if (arena.shared) {
     leases.register(owner, lease, owner);
-    for (const v of [...slotView, ...inputView.values()]) leaseOfView.set(v, owner);
+    for (const v of [...slotView, ...inputView.values(), ...stateView.values()]) leaseOfView.set(v, owner);
   }
 
   const ptrOf = (e: Expr): number => {
@@ -201,6 +210,19 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       bound.delete(name);
       return v;
     },
+    stateBuffer(name) {
+      const v = stateView.get(name);
+      if (!v) throw new RangeError(`no state buffer named ${name}`);
+      return v;
+    },
+    adamUpdate(p, m, v, g, h) {
+      const gv = buf(g);
+      const [P, M, V, G] = [p, m, v, gv].map((b) => viewPtr.get(b));
+      // In this runner's memory (views, state buffers): the SIMD kernel; anything else: the same loop in JS.
+      if (P === undefined || M === undefined || V === undefined || G === undefined || gv.length !== p.length) return adamOnHost(p, m, v, gv, h);
+      if (m.length !== p.length || v.length !== p.length) throw new RangeError(`adamUpdate: sizes differ (p ${p.length}, m ${m.length}, v ${v.length})`);
+      ex.adam(P, G, M, V, p.length, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
+    },
     sources,
     threads,
     description: `WebAssembly SIMD (float32), ${threads} thread${threads === 1 ? '' : 's'}${why}`,
@@ -273,4 +295,4 @@ function epilogueFusions(plan: Plan, ptrOf: (e: Expr) => number) {
   return { epilogue, skip };
 }
 
-registerBackend({ name: 'wasm', create: (plan, options) => createWasmRunner(plan, options) });
+registerBackend({ name: 'wasm', adamInPlace: true, create: (plan, options) => createWasmRunner(plan, options) });

@@ -268,3 +268,52 @@ function product(tA: bool, tB: bool, m: i32, n: i32, k: i32, A: usize, B: usize,
     }
   }
 }
+
+@inline function lo64(x: v128): v128 {
+  return f64x2.promote_low_f32x4(x);
+}
+
+@inline function hi64(x: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
+}
+
+@inline function join32(lo: v128, hi: v128): v128 {
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * Adam's update in place over n floats of P (parameter), M and V (moments) from the gradient G:
+ *   m ← β₁m + c₁g,  v ← β₂v + c₂g²,  p ← p − α·m/(√v + ε)      (c₁ = 1 − β₁, c₂ = 1 − β₂, given by the caller)
+ * Each new value is computed in float64 from the stored float32 values and rounded once when stored, m and v
+ * before p reads them: exactly the JS loop's arithmetic (adamUpdate in src/backend/js-kernels.ts), so results are
+ * bitwise the same.
+ */
+export function adam(P: usize, G: usize, M: usize, V: usize, n: i32, alpha: f64, b1: f64, c1: f64, b2: f64, c2: f64, eps: f64): void {
+  const vb1 = f64x2.splat(b1), vc1 = f64x2.splat(c1), vb2 = f64x2.splat(b2), vc2 = f64x2.splat(c2);
+  const va = f64x2.splat(alpha), ve = f64x2.splat(eps);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const o = <usize>i << 2;
+    const g = v128.load(G + o);
+    const m = v128.load(M + o);
+    const v = v128.load(V + o);
+    const p = v128.load(P + o);
+    const gl = lo64(g), gh = hi64(g);
+    const m1 = join32(f64x2.add(f64x2.mul(vb1, lo64(m)), f64x2.mul(vc1, gl)), f64x2.add(f64x2.mul(vb1, hi64(m)), f64x2.mul(vc1, gh)));
+    const v1 = join32(f64x2.add(f64x2.mul(vb2, lo64(v)), f64x2.mul(vc2, f64x2.mul(gl, gl))), f64x2.add(f64x2.mul(vb2, hi64(v)), f64x2.mul(vc2, f64x2.mul(gh, gh))));
+    v128.store(M + o, m1);
+    v128.store(V + o, v1);
+    const pl = f64x2.sub(lo64(p), f64x2.div(f64x2.mul(va, lo64(m1)), f64x2.add(f64x2.sqrt(lo64(v1)), ve)));
+    const ph = f64x2.sub(hi64(p), f64x2.div(f64x2.mul(va, hi64(m1)), f64x2.add(f64x2.sqrt(hi64(v1)), ve)));
+    v128.store(P + o, join32(pl, ph));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = <f64>load<f32>(G + o);
+    const m = <f32>(b1 * <f64>load<f32>(M + o) + c1 * g);
+    const v = <f32>(b2 * <f64>load<f32>(V + o) + c2 * (g * g));
+    store<f32>(M + o, m);
+    store<f32>(V + o, v);
+    store<f32>(P + o, <f32>(<f64>load<f32>(P + o) - (alpha * <f64>m) / (Math.sqrt(<f64>v) + eps)));
+  }
+}
