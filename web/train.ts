@@ -241,7 +241,7 @@ export function initTrain(worker: Worker): { handle(m: FromWorker): void; redraw
         case 'done': {
           showKernels(m.kernels);
           const test = m.test ? `; test accuracy ${pct(m.test.accuracy)}` : '';
-          setState(m.stopped ? 'stopped' : 'done', `${m.stopped ?? 'finished'} — ${m.globalStep} steps in all${test}. Resume continues from these weights.`);
+          setState(m.stopped ? 'stopped' : 'done', `${m.stopped ?? 'finished'} — ${m.globalStep} steps in all${test}. Resume continues from these weights and Adam's state.`);
           status.dataset.done = String(m.run);
           scheduleRedraw();
           break;

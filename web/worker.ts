@@ -11,6 +11,7 @@
 import gpujs from 'gpu.js';
 import { Model } from '../src/nn/model.js';
 import { train, type Labelled, type TrainEvent } from '../src/nn/train.js';
+import { AdamState } from '../src/nn/fused-step.js';
 import { ExprError } from '../src/errors.js';
 import { readIdxRaw } from '../src/data/idx-bytes.js';
 import '../src/backend/compiled-tensor.js'; // registers the js and gpujs backends
@@ -132,6 +133,8 @@ let globalStep = 0;
 let weightsStep = 0;
 let runs = 0;
 let lastSettings: TrainSettings | undefined;
+/** Adam's step count and moments, carried from run to run so that Resume continues the optimizer too. */
+let adamState = new AdamState();
 
 function errorInfo(err: unknown): ErrorInfo {
   if (err instanceof ExprError) {
@@ -163,7 +166,7 @@ async function run(settings: TrainSettings): Promise<void> {
       m,
       data.train,
       data.test,
-      { epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, limit: settings.limit, seed: settings.seed + thisRun - 1 },
+      { epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, limit: settings.limit, seed: settings.seed + thisRun - 1, adamState },
       {
         onEvent(event: TrainEvent) {
           if (event.type === 'step') {
@@ -214,6 +217,7 @@ async function start(program: string, settings: TrainSettings): Promise<void> {
   globalStep = 0;
   weightsStep = 0;
   runs = 0;
+  adamState = new AdamState();
   const parameters = Object.values(m.params).reduce((a, p) => a + p.length, 0);
   post({ type: 'model', parameters, layers: describeLayers(m), features: m.spec.features, classes: m.spec.classes });
   await run(settings);

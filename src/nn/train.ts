@@ -25,6 +25,8 @@ export interface TrainConfig {
   readonly validationSplit?: number;
   /** Use only the first N training examples (before the split). */
   readonly limit?: number;
+  /** Adam's step count and moments to continue from (a resumed run); default: a fresh state. Updated in place. */
+  readonly adamState?: AdamState;
 }
 
 export interface EpochRecord {
@@ -146,7 +148,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   const { features } = model.spec;
   const lr = config.lr ?? 1e-3;
   // Forward, backward and Adam as one planned graph per batch size (the last batch may be smaller).
-  const adamState = new AdamState();
+  const adamState = config.adamState ?? new AdamState();
   const steppers = new Map<number, FusedStep>();
   let current: FusedStep | undefined;
   const stepper = (b: number) => {

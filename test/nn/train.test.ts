@@ -158,6 +158,24 @@ describe('the trainer', () => {
     expect(orders[1]).not.toEqual(orders[0]);
   });
 
+  it('continues a given Adam state (a resumed run keeps the step count and moments)', async () => {
+    const data = synthetic(60, 3); // 48 for training: 6 steps of 8 per epoch
+    const state = new AdamState();
+    const m = Model.create(SMALL, 2);
+    await train(m, data, undefined, { epochs: 1, batchSize: 8, seed: 1, adamState: state });
+    expect(state.t).toBe(6);
+    const moments = state.m.get('W1')!.slice();
+    expect(moments.some((v) => v !== 0)).toBe(true);
+    await train(m, data, undefined, { epochs: 1, batchSize: 8, seed: 2, adamState: state });
+    expect(state.t).toBe(12);
+    // The second run started from the first's moments: replaying it from fresh moments ends elsewhere.
+    const fresh = Model.create(SMALL, 2);
+    await train(fresh, data, undefined, { epochs: 1, batchSize: 8, seed: 1 });
+    const other = new Model(fresh.spec, Object.fromEntries(Object.entries(fresh.params).map(([k, v]) => [k, v.slice()])));
+    await train(other, data, undefined, { epochs: 1, batchSize: 8, seed: 2 });
+    expect(other.params.W1).not.toEqual(m.params.W1);
+  });
+
   it('every backend trains the same weights, partial last batches included (the step state moves between step sizes)', async () => {
     const data = synthetic(250, 4); // 200 for training: 12 batches of 16 and one of 8 per epoch
     const trained = async (backend: string, mode?: string) => {
