@@ -13,6 +13,8 @@ export interface AdamOptions {
   readonly epsilon?: number;
 }
 
+import { adamUpdate } from '../backend/js-kernels.js';
+
 type Buf = Float32Array | Float64Array;
 
 export class Adam {
@@ -47,14 +49,8 @@ export class Adam {
     for (const [name, p] of Object.entries(this.params)) {
       const g = grads[name];
       if (!g || g.length !== p.length) throw new RangeError(`Adam: gradient of ${name} missing or of the wrong size`);
-      const m = this.m.get(name)!;
-      const v = this.v.get(name)!;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
-        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-        p[i] -= (alpha * mi) / (Math.sqrt(vi) + eps);
-      }
+      // The loop every host backend uses (float64 arithmetic, each value rounded when stored).
+      adamUpdate(p, g, this.m.get(name)!, this.v.get(name)!, alpha, b1, 1 - b1, b2, 1 - b2, eps);
     }
   }
 
