@@ -2,7 +2,7 @@
 import type { TrainEvent } from '../src/nn/train.js';
 
 export interface TrainSettings {
-  /** 'js' or 'gpujs'. */
+  /** 'gpujs', 'wasm' or 'js'. */
   readonly backend: string;
   /** gpu.js mode (gpujs backend): gpu, webgl2, webgl, webasm, cpu. */
   readonly mode: string;
@@ -32,6 +32,9 @@ export interface WorkerEnvironment {
   /** navigator.gpu exists (an adapter may still be missing). */
   readonly webgpu: boolean;
   readonly webAssembly: boolean;
+  /** The wasm backend here: SIMD, threads (needs cross-origin isolation: the server's COOP/COEP headers), cores. */
+  readonly wasm: { simd: boolean; threads: boolean; cores: number; noThreadsReason?: string };
+  readonly crossOriginIsolated: boolean;
   /** The WebGL renderer string from an OffscreenCanvas in the worker, or why there is none. */
   readonly renderer: string;
   readonly userAgent: string;

@@ -79,7 +79,8 @@ function showEnv(env: WorkerEnvironment): void {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const text =
     `OffscreenCanvas ${yes(env.offscreenCanvas)}, WebGL2 ${yes(env.webgl2)}, WebGL ${yes(env.webgl)}, ` +
-    `WebGPU API ${yes(env.webgpu)}, WebAssembly ${yes(env.webAssembly)}; renderer: ${env.renderer}`;
+    `WebGPU API ${yes(env.webgpu)}, WebAssembly ${yes(env.webAssembly)} (SIMD ${yes(env.wasm.simd)}, threads ` +
+    `${env.wasm.threads ? `yes, ${env.wasm.cores} cores` : `no: ${env.wasm.noThreadsReason ?? '?'}`}); renderer: ${env.renderer}`;
   $('stat-env').textContent = text;
   status.dataset.renderer = env.renderer;
 }

@@ -14,7 +14,8 @@ import { train, type Labelled, type TrainEvent } from '../src/nn/train.js';
 import { AdamState } from '../src/nn/fused-step.js';
 import { ExprError } from '../src/errors.js';
 import { readIdxRaw } from '../src/data/idx-bytes.js';
-import '../src/backend/compiled-tensor.js'; // registers the js and gpujs backends
+import '../src/backend/compiled-tensor.js'; // registers the js, wasm and gpujs backends
+import { wasmFeatures } from '../src/backend/wasm/wasm.js';
 import type { ErrorInfo, FromWorker, KernelReport, ToWorker, TrainSettings, WorkerEnvironment } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
@@ -59,6 +60,8 @@ function probe(): WorkerEnvironment {
     webgl: Boolean(GPU.isWebGLSupported),
     webgpu: Boolean(GPU.isWebGPUSupported),
     webAssembly: Boolean(GPU.isWebAssemblySupported),
+    wasm: wasmFeatures(),
+    crossOriginIsolated: Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
     renderer,
     userAgent: navigator.userAgent,
   };
@@ -211,7 +214,7 @@ async function start(program: string, settings: TrainSettings): Promise<void> {
   model?.dispose();
   twin?.dispose();
   model = m;
-  model.execution = settings.backend === 'js' ? { backend: 'js' } : { backend: 'gpujs', mode: settings.mode };
+  model.execution = settings.backend === 'gpujs' ? { backend: 'gpujs', mode: settings.mode } : { backend: settings.backend === 'wasm' ? 'wasm' : 'js' };
   twin = new Model(m.spec, m.params);
   trainKernels.clear();
   globalStep = 0;

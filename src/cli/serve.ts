@@ -9,7 +9,9 @@
 //        /data/<name>             the four MNIST files as raw IDX bytes (train-images-idx3-ubyte, …), exactly the
 //                                 original files (their SHA-256 is sent in X-Content-SHA256; the page checks it)
 //      Anything else (unknown paths, '..' or encoded tricks, folders) is 404; other methods are 405. The page
-//      talks only to this server: its Content-Security-Policy allows no other host. Ctrl-C stops it.
+//      talks only to this server: its Content-Security-Policy allows no other host. Every response is
+//      cross-origin isolated (COOP same-origin, COEP require-corp), so the training worker has SharedArrayBuffer
+//      and the wasm backend its threads. Ctrl-C stops it.
 // MNIST is not downloaded unless --download is given (then as `exprgrad train` does: from the public mirrors
 // into the cache, verified before use).
 
@@ -136,6 +138,10 @@ function send(res: ServerResponse, head: boolean, status: number, type: string, 
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    // Cross-origin isolation: SharedArrayBuffer, hence the wasm backend's threads in the training worker.
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
     ...extra,
   });
   res.end(head ? undefined : bytes);

@@ -107,6 +107,9 @@ describe('exprgrad serve', () => {
     const labels = await raw('GET', '/data/t10k-labels-idx1-ubyte');
     const info = MNIST_FILES.find((f) => f.name === 't10k-labels-idx1-ubyte')!;
     expect(labels.headers['x-content-sha256']).toBe(info.rawSha256);
+    // Cross-origin isolated (the wasm backend's threads need SharedArrayBuffer in the worker).
+    expect(labels.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(labels.headers['cross-origin-embedder-policy']).toBe('require-corp');
     expect(createHash('sha256').update(labels.body).digest('hex')).toBe(info.rawSha256);
     expect(String(labels.headers['content-security-policy'])).toContain("default-src 'self'");
   });
@@ -257,6 +260,37 @@ describe('the page in Chromium', () => {
     await page.waitForTimeout(200);
     await shot('train-resumed');
   }, 180_000);
+
+  it('Train: on the wasm backend the full model trains with SIMD kernels on every core (the server isolates the page)', async () => {
+    expect(await page.evaluate(() => (globalThis as any).crossOriginIsolated)).toBe(true);
+    await page.click('#tab-train');
+    const program = await page.inputValue('#program');
+    await page.fill('#program', (await raw('GET', '/model.exg')).body.toString()); // the default 784-512-256-128-10
+    await page.selectOption('#set-backend', 'wasm');
+    await page.fill('#set-epochs', '1');
+    await page.fill('#set-batch', '128');
+    await page.fill('#set-limit', '60000');
+    await page.fill('#set-max-steps', '150');
+    const t0 = performance.now();
+    await page.click('#train-start');
+    await page.waitForFunction(() => ['done', 'stopped', 'error'].includes((globalThis as any).document.querySelector('#train-status').dataset.state), undefined, { timeout: 120_000 });
+    const seconds = (performance.now() - t0) / 1000;
+    const s = await page.locator('#train-status').evaluate((el) => ({ ...(el as any).dataset, text: el.textContent }));
+    const cores = await page.evaluate(() => (globalThis as any).navigator.hardwareConcurrency as number);
+    console.log(`page training on wasm: ${s.steps} steps in ${seconds.toFixed(1)} s (${s.stepsPerSecond} steps/s at the end), loss ${Number(s.firstLoss).toFixed(3)} → ${Number(s.lastLoss).toFixed(3)}, test accuracy ${s.testAccuracy}; kernels: ${s.kernels}; ${cores} cores; worker: ${await page.locator('#stat-env').textContent()}`);
+    expect(s.state, s.text).toBe('stopped');
+    expect(s.text).toMatch(/stopped after 150 steps/);
+    expect(Number(s.steps)).toBe(150);
+    expect(Number(s.lastLoss)).toBeLessThan(Number(s.firstLoss) * 0.5);
+    expect(Number(s.testAccuracy)).toBeGreaterThan(0.85);
+    const threads = Number(/^WebAssembly SIMD \(float32\), (\d+) threads?$/.exec(s.kernels)?.[1]);
+    expect(threads, s.kernels).toBeGreaterThanOrEqual(1);
+    if (cores > 1) expect(threads, s.kernels).toBeGreaterThan(1);
+    expect(await page.locator('#stat-env').textContent()).toMatch(/SIMD yes, threads yes/);
+    await page.fill('#program', program);
+    await page.fill('#set-max-steps', '200');
+    expect(problems).toEqual([]);
+  }, 150_000);
 
   it('Draw: a digit drawn with mouse strokes (a real test image) gets a prediction', async () => {
     await page.click('#tab-draw');
