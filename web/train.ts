@@ -214,7 +214,7 @@ export function initTrain(worker: Worker): { handle(m: FromWorker): void; redraw
   resumeButton.addEventListener('click', () => {
     const s = settings();
     batchSize = s.batchSize;
-    setState('training', 'resuming: the same weights, a fresh Adam state and a new shuffle…');
+    setState('training', 'resuming: the same weights and Adam state, a new shuffle…');
     worker.postMessage({ type: 'resume', settings: s });
   });
   setState('idle', 'Press “Train from scratch”. Data and kernels load on the first run.');

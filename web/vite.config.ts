@@ -31,5 +31,7 @@ export default defineConfig({
     host: '127.0.0.1',
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: { '/data': 'http://127.0.0.1:8080', '/model.exg': 'http://127.0.0.1:8080' },
+    // Cross-origin isolated as `exprgrad serve` is, so the worker's wasm threads have SharedArrayBuffer.
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
   },
 });

@@ -48,7 +48,7 @@ export interface Runner {
    * Adam's update in place, from the gradient node g computed by the last run (a root of the plan):
    *   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  p ← p − α·m/(√v + ε)
    * p, m, v: buffers of g's size (an input's view or bound array, state buffers). Each new value is computed in
-   * float64 and rounded once when stored; every backend's result is bitwise the same.
+   * float64 and rounded once when stored; every backend's result is bitwise the same (a NaN's sign bit aside).
    */
   adamUpdate?(p: Buf, m: Buf, v: Buf, g: Expr, h: AdamHyper): void;
 }

@@ -231,7 +231,8 @@ export function sumTo(X: F32, Y: F32, rows: number, cols: number, tr: number, tc
 /**
  * Adam's update in place over every element: m ← β₁m + c₁g, v ← β₂v + c₂g², p ← p − α·m/(√v + ε), with
  * c₁ = 1 − β₁ and c₂ = 1 − β₂ given by the caller. Each new value is computed in float64 from the stored values and
- * rounded when stored, m and v before p reads them (the wasm kernel `adam` does exactly this, bitwise). A gradient
+ * rounded when stored, m and v before p reads them (the wasm kernel `adam` does exactly this, bitwise, a NaN's sign
+ * bit aside). A gradient
  * of one element is broadcast.
  */
 export function adamUpdate(p: F32, g: F32, m: F32, v: F32, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number): void {

