@@ -362,6 +362,23 @@ describe('wasm backend: Adam in place', () => {
     });
   }
 
+  it('split between threads (chunks claimed by the workers, too) it is still bitwise the JS loop', () => {
+    for (const callerTakesPart of [true, false]) {
+      setCallerTakesPart(callerTakesPart);
+      try {
+        const before = threadStats.splitJobs;
+        const { r, p, m, v, want } = both(200_003, undefined, 11); // several chunks of ≥ 32,768 floats, and a tail
+        expect(threadStats.splitJobs - before, 'split jobs').toBeGreaterThanOrEqual(3);
+        expect(m).toEqual(want.m);
+        expect(v).toEqual(want.v);
+        expect(p).toEqual(want.p);
+        r.dispose?.();
+      } finally {
+        setCallerTakesPart(true);
+      }
+    }
+  });
+
   it('follows the formula in float64 to float32 rounding, and moves every parameter', () => {
     // One step by the textbook formula in float64 from p = 0.5, m = v = 0 (state buffers start at zero).
     const n = 101;

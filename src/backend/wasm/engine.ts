@@ -189,7 +189,14 @@ export class Arena {
 
 // Control words (Int32) at the start of the shared memory, each group on its own cache line.
 const CTRL = 0;
-const AT = { seq: 0, claim: 16, done: 32, err: 48, args: 64, ready: 128, stride: 16, words: 128 + 16 * 64 } as const;
+const AT = { seq: 0, claim: 16, done: 32, err: 48, args: 64, hyper: 80, ready: 128, stride: 16, words: 128 + 16 * 64 } as const;
+// Job kinds (args[0]); args[11] = chunks and args[12] = threads for every kind. Adam's float64 hyper-parameters
+// (α, β₁, 1−β₁, β₂, 1−β₂, ε) lie at word AT.hyper (byte 320: 8-aligned), inside the arguments' cache lines.
+const CMD_GEMM = 0;
+const CMD_EXIT = 1;
+const CMD_ADAM = 2;
+/** Floats below which Adam is not split (a chunk must pay for waking a thread). */
+const ADAM_MIN_CHUNK = 1 << 15;
 const MAX_WORKERS = 63;
 const SPIN_WORKER = 1 << 16;
 const SPIN_MAIN = 1 << 17;
@@ -209,6 +216,7 @@ const CHUNKS_PER_THREAD = 4;
 
 export class Pool {
   private readonly ctrl: Int32Array;
+  private readonly hyper: Float64Array;
   private readonly handles: { terminate(): unknown }[] = [];
   private seq = 0;
   /** Scratch of each thread, 0 = the calling thread. */
@@ -223,6 +231,7 @@ export class Pool {
   ) {
     this.workers = Math.min(threads - 1, MAX_WORKERS);
     this.ctrl = new Int32Array(arena.memory.buffer, CTRL, AT.words);
+    this.hyper = new Float64Array(arena.memory.buffer, CTRL + 4 * AT.hyper, 6);
     const bytes = arena.exports.scratchBytes();
     for (let t = 0; t <= this.workers; t++) this.scratch.push(arena.alloc(bytes));
     this.canWait = isNode; // a browser's main thread may not Atomics.wait: it spins
@@ -280,42 +289,91 @@ export class Pool {
       ex.gemm(+tA, +tB, m, n, k, A, B, C, 0, m, 0, n, this.scratch[0], bias, H, mask);
       return;
     }
+    const scratch = this.scratch[0];
+    this.split(chunks, threads, (ctrl, a) => {
+      ctrl[a] = CMD_GEMM;
+      ctrl[a + 1] = +tA;
+      ctrl[a + 2] = +tB;
+      ctrl[a + 3] = m;
+      ctrl[a + 4] = n;
+      ctrl[a + 5] = k;
+      ctrl[a + 6] = A;
+      ctrl[a + 7] = B;
+      ctrl[a + 8] = C;
+      ctrl[a + 9] = +byCols;
+      ctrl[a + 10] = width;
+      ctrl[a + 13] = bias;
+      ctrl[a + 14] = H;
+      ctrl[a + 15] = mask;
+    }, (c) => {
+      const lo = c * width;
+      if (byCols) ex.gemm(+tA, +tB, m, n, k, A, B, C, 0, m, lo, Math.min(n, lo + width), scratch, bias, H, mask);
+      else ex.gemm(+tA, +tB, m, n, k, A, B, C, lo, Math.min(m, lo + width), 0, n, scratch, bias, H, mask);
+    });
+  }
+
+  /**
+   * Adam's update in place over n floats (kernels.ts `adam`: P, M, V updated from G; byte offsets in the arena)
+   * with at most maxThreads threads: cut into chunks of a multiple of 4 floats that every thread claims. Each
+   * element is computed alone, so the result is the same however it is cut.
+   */
+  adam(P: number, G: number, M: number, V: number, n: number, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number, maxThreads = this.threads): void {
+    const ex = this.arena.exports;
+    const threads = Math.min(maxThreads, this.ready);
+    const width = Math.max(ADAM_MIN_CHUNK, Math.ceil(n / (threads * CHUNKS_PER_THREAD) / 4) * 4);
+    const chunks = Math.ceil(n / width);
+    if (threads <= 1 || chunks <= 1) {
+      ex.adam(P, G, M, V, n, alpha, b1, c1, b2, c2, eps);
+      return;
+    }
+    const h = this.hyper;
+    this.split(chunks, threads, (ctrl, a) => {
+      ctrl[a] = CMD_ADAM;
+      ctrl[a + 1] = P;
+      ctrl[a + 2] = G;
+      ctrl[a + 3] = M;
+      ctrl[a + 4] = V;
+      ctrl[a + 5] = n;
+      ctrl[a + 10] = width;
+      h[0] = alpha;
+      h[1] = b1;
+      h[2] = c1;
+      h[3] = b2;
+      h[4] = c2;
+      h[5] = eps;
+    }, (c) => {
+      const lo = c * width;
+      const o = 4 * lo;
+      ex.adam(P + o, G + o, M + o, V + o, Math.min(n, lo + width) - lo, alpha, b1, c1, b2, c2, eps);
+    });
+  }
+
+  /**
+   * One job split between threads: the arguments are written (claims closed meanwhile), the workers woken; every
+   * thread (the caller too, unless a test says otherwise) claims chunks 0…chunks−1 until none are left; then the
+   * caller waits for the chunks still running.
+   */
+  private split(chunks: number, threads: number, setArgs: (ctrl: Int32Array, a: number) => void, runChunk: (chunk: number) => void): void {
     const ctrl = this.ctrl;
     const s = (this.seq = (this.seq + 1) & 0x7fffffff);
     const tag = (s & 0x7fff) << 16;
     Atomics.store(ctrl, AT.claim, -1); // closed while the arguments change
     const a = AT.args;
-    ctrl[a] = 0;
-    ctrl[a + 1] = +tA;
-    ctrl[a + 2] = +tB;
-    ctrl[a + 3] = m;
-    ctrl[a + 4] = n;
-    ctrl[a + 5] = k;
-    ctrl[a + 6] = A;
-    ctrl[a + 7] = B;
-    ctrl[a + 8] = C;
-    ctrl[a + 9] = +byCols;
-    ctrl[a + 10] = width;
+    setArgs(ctrl, a);
     ctrl[a + 11] = chunks;
     ctrl[a + 12] = threads;
-    ctrl[a + 13] = bias;
-    ctrl[a + 14] = H;
-    ctrl[a + 15] = mask;
     Atomics.store(ctrl, AT.done, 0);
     Atomics.store(ctrl, AT.err, 0);
     Atomics.store(ctrl, AT.claim, tag);
     Atomics.store(ctrl, AT.seq, s);
     Atomics.notify(ctrl, AT.seq);
-    const scratch = this.scratch[0];
     threadStats.splitJobs++;
     threadStats.chunks += chunks;
     for (; callerTakesPart; ) {
       const v = Atomics.load(ctrl, AT.claim);
       if ((v & 0xffff) >= chunks) break;
       if (Atomics.compareExchange(ctrl, AT.claim, v, v + 1) !== v) continue;
-      const lo = (v & 0xffff) * width;
-      if (byCols) ex.gemm(+tA, +tB, m, n, k, A, B, C, 0, m, lo, Math.min(n, lo + width), scratch, bias, H, mask);
-      else ex.gemm(+tA, +tB, m, n, k, A, B, C, lo, Math.min(m, lo + width), 0, n, scratch, bias, H, mask);
+      runChunk(v & 0xffff);
       Atomics.add(ctrl, AT.done, 1);
       threadStats.callerChunks++;
     }
@@ -333,7 +391,7 @@ export class Pool {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.ctrl, AT.claim, -1);
-    this.ctrl[AT.args] = 1;
+    this.ctrl[AT.args] = CMD_EXIT;
     Atomics.store(this.ctrl, AT.seq, (this.seq = (this.seq + 1) & 0x7fffffff));
     Atomics.notify(this.ctrl, AT.seq);
     for (const h of this.handles) h.terminate();

@@ -221,7 +221,8 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       // In this runner's memory (views, state buffers): the SIMD kernel; anything else: the same loop in JS.
       if (P === undefined || M === undefined || V === undefined || G === undefined || gv.length !== p.length) return adamOnHost(p, m, v, gv, h);
       if (m.length !== p.length || v.length !== p.length) throw new RangeError(`adamUpdate: sizes differ (p ${p.length}, m ${m.length}, v ${v.length})`);
-      ex.adam(P, G, M, V, p.length, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
+      if (pool) pool.adam(P, G, M, V, p.length, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon, threads);
+      else ex.adam(P, G, M, V, p.length, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
     },
     sources,
     threads,

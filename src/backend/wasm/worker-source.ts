@@ -3,7 +3,8 @@
 //
 // A worker instantiates the kernels on the shared memory it is given, says it is ready, then loops: it spins a
 // little on the job counter, sleeps on it (Atomics.wait) when idle, and on a new job claims chunks of it (columns or
-// rows of C) until none are left, exactly as the calling thread does (engine.ts, Pool.gemm). Claims carry the job's
+// rows of C, or floats of an Adam update) until none are left, exactly as the calling thread does (engine.ts,
+// Pool.gemm, Pool.adam). Claims carry the job's
 // tag, so a worker that wakes late can never take a chunk of a later job with the arguments of an earlier one.
 // The control words are shared with engine.ts, whose CTRL_* constants give their positions (passed in `data.at`).
 
@@ -13,6 +14,7 @@ function start(data) {
   const memory = data.memory;
   const at = data.at;
   const ctrl = new Int32Array(memory.buffer, data.ctrlOffset, at.words);
+  const hyper = new Float64Array(memory.buffer, data.ctrlOffset + 4 * at.hyper, 6);
   const readyAt = at.ready + at.stride * data.index;
   let ex;
   try {
@@ -40,6 +42,25 @@ function start(data) {
     if (cmd === 1) break;
     if (data.index + 1 >= ctrl[a + 12]) continue; // not among this job's threads
     const tag = (s & 0x7fff) << 16;
+    if (cmd === 2) {
+      // Adam in place over chunks of floats: P, G, M, V, n; float64 hyper-parameters at word at.hyper.
+      const P = ctrl[a + 1], G = ctrl[a + 2], M = ctrl[a + 3], V = ctrl[a + 4], n = ctrl[a + 5], width = ctrl[a + 10], chunks = ctrl[a + 11];
+      const h0 = hyper[0], h1 = hyper[1], h2 = hyper[2], h3 = hyper[3], h4 = hyper[4], h5 = hyper[5];
+      for (;;) {
+        const v = Atomics.load(ctrl, at.claim);
+        if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
+        if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
+        const lo = (v & 0xffff) * width;
+        const o = 4 * lo;
+        try {
+          ex.adam(P + o, G + o, M + o, V + o, Math.min(n, lo + width) - lo, h0, h1, h2, h3, h4, h5);
+        } catch (e) {
+          Atomics.store(ctrl, at.err, 1);
+        }
+        if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
+      }
+      continue;
+    }
     const tA = ctrl[a + 1], tB = ctrl[a + 2], m = ctrl[a + 3], n = ctrl[a + 4], k = ctrl[a + 5];
     const A = ctrl[a + 6], B = ctrl[a + 7], C = ctrl[a + 8], byCols = ctrl[a + 9], width = ctrl[a + 10], chunks = ctrl[a + 11];
     const bias = ctrl[a + 13], H = ctrl[a + 14], mask = ctrl[a + 15];
