@@ -1,12 +1,14 @@
 // The wasm backend against the JS backend, in one run:
-//   1. ms per MNIST-MLP training step (784-512-256-128-10, batch 128, forward + backward + Adam), median and range;
+//   1. ms per MNIST-MLP training step (784-512-256-128-10, batch 128, forward + backward + Adam: the trainer's
+//      FusedStep), median and range, and the gradient alone;
 //   2. GFLOP/s of the 128×784×512 matrix product in each transpose case (NN: A@B, TN: Aᵀ@B, NT: A@Bᵀ), operands
 //      read in place, measured on the runner alone (no input copies).
 // Configurations: js, wasm with 1 thread (its own memory, no workers), wasm with every core (shared memory);
 // with --compare also jax-js and TF.js (wasm), the repository's dev dependencies (--compare=DIR: the versions
 // installed in DIR instead), each measured in a child process of its own after ours (bench/wasm-compare.mjs).
 // Usage: npm run build && node bench/wasm-step.mjs [steps=50] [--only=js,wasm1,wasm,jax,tfjs] [--compare[=DIR]]
-import { compile, Adam, wasmFeatures } from '../dist/index.js';
+import { compile, wasmFeatures, Model, FusedStep, AdamState } from '../dist/index.js';
+import { readFileSync } from 'node:fs';
 import { makePlan } from '../dist/backend/plan.js';
 import { getBackend } from '../dist/backend/backend.js';
 import { parseProgram } from '../dist/parse/parse.js';
@@ -63,20 +65,30 @@ console.log('the configurations take turns, one step each per round, so a change
 // Each entry: name, description, setup ms, step() (may be async; returns the loss), and optionally the time of
 // gradient() alone.
 const entries = [];
+// The step is the trainer's own (FusedStep: forward, backward and Adam planned together; on js and wasm Adam is
+// applied in place by the runner) on examples/mnist-mlp.exg with setup()'s weights; `gradient() alone` is a
+// compile()d gradient of the same program on the same backend, for the split between gradient and update.
+const source = readFileSync(new URL('../examples/mnist-mlp.exg', import.meta.url), 'utf8');
 for (const cfg of configs) {
   const { shapes, params, x, y } = setup();
   const t0 = performance.now();
-  const model = compile(MLP, { shapes, wrt: Object.keys(params), backend: cfg.backend, mode: cfg.mode });
-  const adam = new Adam(params);
+  const model = Model.create(source, 1);
+  for (const [k, v] of Object.entries(params)) model.params[k].set(v);
+  model.execution = { backend: cfg.backend, mode: cfg.mode };
+  const fused = new FusedStep(model, B, { lr: 1e-3 }, new AdamState());
+  await fused.step(x, y);
+  const grad = compile(MLP, { shapes, wrt: Object.keys(params), backend: cfg.backend, mode: cfg.mode });
   const inputs = { x, y, ...params };
-  model.gradient(inputs); // plan + runner
-  const entry = { name: cfg.name, description: model.description, setupMs: performance.now() - t0, times: [], runTimes: [], dispose: () => model.dispose() };
-  entry.step = () => {
+  grad.gradient(inputs);
+  const entry = { name: cfg.name, description: fused.description, setupMs: performance.now() - t0, times: [], runTimes: [], dispose: () => (fused.dispose(), grad.dispose()) };
+  entry.step = async () => {
+    await fused.step(x, y);
+    return fused.loss();
+  };
+  entry.alone = () => {
     const a = performance.now();
-    const r = model.gradient(inputs);
-    entry.lastRun = performance.now() - a;
-    adam.step(r.gradient);
-    return r.value;
+    grad.gradient(inputs);
+    return performance.now() - a;
   };
   entries.push(entry);
 }
@@ -85,9 +97,11 @@ for (let s = 0; s < steps + 5; s++) {
   for (const e of entries) {
     const a = performance.now();
     losses[e.name] = await e.step();
+    const t = performance.now() - a;
+    const alone = e.alone();
     if (s >= 5) {
-      e.times.push(performance.now() - a);
-      if (e.lastRun !== undefined) e.runTimes.push(e.lastRun);
+      e.times.push(t);
+      e.runTimes.push(alone);
     }
   }
 }
