@@ -80,7 +80,9 @@ function showEnv(env: WorkerEnvironment): void {
   const text =
     `OffscreenCanvas ${yes(env.offscreenCanvas)}, WebGL2 ${yes(env.webgl2)}, WebGL ${yes(env.webgl)}, ` +
     `WebGPU API ${yes(env.webgpu)}, WebAssembly ${yes(env.webAssembly)} (SIMD ${yes(env.wasm.simd)}, threads ` +
-    `${env.wasm.threads ? `yes, ${env.wasm.cores} cores` : `no: ${env.wasm.noThreadsReason ?? '?'}`}); renderer: ${env.renderer}`;
+    `${env.wasm.threads ? `yes, ${env.wasm.cores} cores` : `no: ${env.wasm.noThreadsReason ?? '?'}`}); renderer: ${env.renderer}` +
+    // WebGL drawn by the CPU: gpu.js then runs its shaders in software, far slower than the wasm kernels.
+    (/SwiftShader|llvmpipe|softpipe|Software/i.test(env.renderer) && env.wasm.simd ? ' (software rendering: the WebAssembly SIMD backend is much faster here)' : '');
   $('stat-env').textContent = text;
   status.dataset.renderer = env.renderer;
 }
