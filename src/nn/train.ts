@@ -123,8 +123,21 @@ export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<
   return { loss: lossSum / n, accuracy: correct / n, confusion };
 }
 
-// Yield to the event loop between steps (setImmediate on Node; browsers and workers have only setTimeout).
-const defer: (f: () => void) => unknown = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
+// Yield to the event loop between steps, so that a stop request (a message, Ctrl-C) is seen: setImmediate on Node;
+// in browsers and workers a MessageChannel message, because setTimeout(f, 0) called from its own callbacks is
+// clamped to 4 ms after a few levels (HTML's timer nesting rule), which would cost 4 ms a step.
+function channelDefer(): (f: () => void) => void {
+  const channel = new MessageChannel();
+  const queue: (() => void)[] = [];
+  // (The DOM's MessagePort; Node's typings describe another API, and Node uses setImmediate above.)
+  (channel.port1 as unknown as { onmessage: (() => void) | null }).onmessage = () => queue.shift()?.();
+  return (f) => {
+    queue.push(f);
+    channel.port2.postMessage(0);
+  };
+}
+const defer: (f: () => void) => unknown =
+  typeof setImmediate === 'function' ? setImmediate : typeof MessageChannel === 'function' ? channelDefer() : (f) => setTimeout(f, 0);
 const tick = () => new Promise<void>((resolve) => defer(resolve));
 
 export async function train(model: Model, trainSet: Labelled, testSet: Labelled | undefined, config: TrainConfig = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
