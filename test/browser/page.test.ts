@@ -289,6 +289,8 @@ describe('the page in Chromium', () => {
     expect(await page.locator('#stat-env').textContent()).toMatch(/SIMD yes, threads yes/);
     // Headless Chromium's WebGL is SwiftShader (software): the page says wasm is the faster choice here.
     if (/SwiftShader/.test(s.renderer)) expect(await page.locator('#stat-env').textContent()).toMatch(/software rendering: the WebAssembly SIMD backend is much faster here/);
+    await page.waitForTimeout(200); // let the last frame of the charts land
+    await shot('train-wasm');
     await page.fill('#program', program);
     await page.fill('#set-max-steps', '200');
     expect(problems).toEqual([]);
