@@ -18,7 +18,8 @@
 // each peer's per-step loss strays from exprgrad's. --json prints one JSON object instead.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { jaxMlp } from './wasm-compare.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -166,7 +167,7 @@ async function runTfjs(c) {
 // ── jax-js: jit(valueAndGrad) and a jitted Adam ──────────────────────────────────────────────────────────────────
 async function runJax(c) {
   const jax = await import('@jax-js/jax');
-  const { numpy: np, nn, valueAndGrad, jit, init, defaultDevice, blockUntilReady, tree } = jax;
+  const { numpy: np, init, defaultDevice, blockUntilReady, tree } = jax;
   const devices = await init('wasm');
   defaultDevice('wasm');
   const { mnist, model: start, nTrain, nVal, orders } = c;
@@ -179,32 +180,7 @@ async function runJax(c) {
   }
   let m = tree.map((p) => np.zerosLike(p.ref), params);
   let v = tree.map((p) => np.zerosLike(p.ref), params);
-  const forward = (p, x) => {
-    let h = nn.relu(np.matmul(x, p.W1).add(p.b1));
-    h = nn.relu(np.matmul(h, p.W2).add(p.b2));
-    h = nn.relu(np.matmul(h, p.W3).add(p.b3));
-    return np.matmul(h, p.W4).add(p.b4);
-  };
-  const loss = (p, x, y) => {
-    const z = forward(p, x);
-    return np.mean(nn.logsumexp(z.ref, -1).sub(np.sum(y.mul(z), -1)));
-  };
-  const vg = jit(valueAndGrad(loss));
-  const logitsOf = jit(forward);
-  const adam = jit((p, g, m, v, alpha) => {
-    const out = { p: {}, m: {}, v: {} };
-    const keys = Object.keys(p);
-    keys.forEach((k, i) => {
-      const gk = g[k];
-      const mk = m[k].mul(B1).add(gk.ref.mul(1 - B1));
-      const vk = v[k].mul(B2).add(gk.ref.mul(gk).mul(1 - B2));
-      const a = i === keys.length - 1 ? alpha : alpha.ref;
-      out.p[k] = p[k].sub(a.mul(mk.ref).div(np.sqrt(vk.ref).add(EPS)));
-      out.m[k] = mk;
-      out.v[k] = vk;
-    });
-    return out;
-  });
+  const { vg, logitsOf, adam } = jaxMlp(jax, { beta1: B1, beta2: B2, epsilon: EPS });
   const images = mnist.train.images;
   const labels = mnist.train.labels;
   const accuracyOn = async (imgs, labs, from, count) => {

@@ -21,39 +21,23 @@ async function load(dir, name) {
   return import(pathToFileURL(path).href);
 }
 
-/** data: { x: Float32Array [B·784], yOneHot: Float32Array [B·10], params: { W1, b1, … } (Float32Array), dims, B }. */
-export async function jaxStep(dir, data) {
-  let jax;
-  try {
-    jax = await load(dir, '@jax-js/jax');
-  } catch (e) {
-    return { error: `@jax-js/jax failed to load: ${e.message}` };
-  }
-  if (!jax) return { error: '@jax-js/jax is not installed there' };
-  const { numpy: np, nn, valueAndGrad, jit, init, defaultDevice, blockUntilReady, tree } = jax;
-  const got = await init('wasm');
-  defaultDevice('wasm');
-  const { dims, B } = data;
-  const arr = (f, shape) => np.array(f).reshape(shape);
-  let params = {};
-  for (let l = 1; l <= 4; l++) {
-    params[`W${l}`] = arr(data.params[`W${l}`], [dims[l - 1], dims[l]]);
-    params[`b${l}`] = arr(data.params[`b${l}`], [dims[l]]);
-  }
-  let m = tree.map((p) => np.zerosLike(p.ref), params);
-  let v = tree.map((p) => np.zerosLike(p.ref), params);
-  const x = arr(data.x, [B, dims[0]]);
-  const y = arr(data.yOneHot, [B, dims[4]]);
-  const loss = (p, x, y) => {
+/**
+ * The MNIST MLP and Keras's Adam (ε added to √v, as exprgrad does) written for jax-js, shared with
+ * bench/mnist-epoch.mjs: forward(p, x) → logits; vg = jit(valueAndGrad(mean softmax cross-entropy of one-hot y));
+ * adam(p, g, m, v, alpha) → { p, m, v }, jitted, alpha the step size with both bias corrections folded in.
+ */
+export function jaxMlp(jax, { beta1: b1 = 0.9, beta2: b2 = 0.999, epsilon: eps = 1e-7 } = {}) {
+  const { numpy: np, nn, valueAndGrad, jit } = jax;
+  const forward = (p, x) => {
     let h = nn.relu(np.matmul(x, p.W1).add(p.b1));
     h = nn.relu(np.matmul(h, p.W2).add(p.b2));
     h = nn.relu(np.matmul(h, p.W3).add(p.b3));
-    const z = np.matmul(h, p.W4).add(p.b4);
-    const lse = nn.logsumexp(z.ref, -1);
-    return np.mean(lse.sub(np.sum(y.mul(z), -1)));
+    return np.matmul(h, p.W4).add(p.b4);
   };
-  const vg = jit(valueAndGrad(loss));
-  const b1 = 0.9, b2 = 0.999, eps = 1e-7, lr = 1e-3;
+  const loss = (p, x, y) => {
+    const z = forward(p, x);
+    return np.mean(nn.logsumexp(z.ref, -1).sub(np.sum(y.mul(z), -1)));
+  };
   const adam = jit((p, g, m, v, alpha) => {
     const out = { p: {}, m: {}, v: {} };
     const keys = Object.keys(p);
@@ -68,6 +52,34 @@ export async function jaxStep(dir, data) {
     });
     return out;
   });
+  return { forward, vg: jit(valueAndGrad(loss)), logitsOf: jit(forward), adam };
+}
+
+/** data: { x: Float32Array [B·784], yOneHot: Float32Array [B·10], params: { W1, b1, … } (Float32Array), dims, B }. */
+export async function jaxStep(dir, data) {
+  let jax;
+  try {
+    jax = await load(dir, '@jax-js/jax');
+  } catch (e) {
+    return { error: `@jax-js/jax failed to load: ${e.message}` };
+  }
+  if (!jax) return { error: '@jax-js/jax is not installed there' };
+  const { numpy: np, init, defaultDevice, blockUntilReady, tree } = jax;
+  const got = await init('wasm');
+  defaultDevice('wasm');
+  const { dims, B } = data;
+  const arr = (f, shape) => np.array(f).reshape(shape);
+  let params = {};
+  for (let l = 1; l <= 4; l++) {
+    params[`W${l}`] = arr(data.params[`W${l}`], [dims[l - 1], dims[l]]);
+    params[`b${l}`] = arr(data.params[`b${l}`], [dims[l]]);
+  }
+  let m = tree.map((p) => np.zerosLike(p.ref), params);
+  let v = tree.map((p) => np.zerosLike(p.ref), params);
+  const x = arr(data.x, [B, dims[0]]);
+  const y = arr(data.yOneHot, [B, dims[4]]);
+  const { vg, adam } = jaxMlp(jax);
+  const b1 = 0.9, b2 = 0.999, lr = 1e-3;
   let t = 0;
   const step = async () => {
     t++;

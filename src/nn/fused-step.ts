@@ -163,7 +163,8 @@ export class FusedStep {
   /** One update from a batch (pixels already scaled; labels as class indices or one-hot rows). */
   async step(x: Float32Array, y: Float32Array): Promise<void> {
     const t = ++this.state.t;
-    this.alpha[0] = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const alpha = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    this.alpha[0] = alpha;
     this.runner.bind('x', x);
     this.runner.bind('y', y);
     this.runner.bind(ALPHA, this.alpha);
@@ -175,7 +176,7 @@ export class FusedStep {
     }
     await r.run();
     if (this.inPlace && views) {
-      const h = { alpha: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+      const h = { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
       for (const u of this.inPlace) r.adamUpdate!(views[u.p], views[u.m], views[u.v], u.g, h);
       this.hostStale = this.states.some((s, i) => views[i] !== s.host);
     } else if (views) {
