@@ -20,6 +20,7 @@ import { opTable } from './ir/ops.js';
 import { ShapedProgram } from './backend/shaped.js';
 import { checkScalar } from './eval/evaluate.js';
 import type { Shape } from './ir/tensor-ops.js';
+import type { Optimizer } from './tape/optim.js';
 import { compileTensor, type CompiledTensor } from './backend/compiled-tensor.js';
 
 export interface CompileOptions {
@@ -37,6 +38,8 @@ export interface CompileOptions {
   readonly dtype?: 'float32' | 'float64';
   /** Tensor programs: statements whose values stay readable after a run (CompiledTensor.valueOf). */
   readonly keep?: readonly string[];
+  /** Tensor programs: train the wrt variables with this optimizer (CompiledTensor.step; src/tape/optim.ts). */
+  readonly optimizer?: Optimizer;
 }
 
 export type ScalarValues = Readonly<Record<string, number>>;

@@ -4,10 +4,13 @@
 //      differentiate by.
 // Out: an object that runs forward only (evaluate) or forward + backward (gradient) on float32 buffers, prints
 //      itself, its tape, its gradient formulas and its generated kernels.
+// With an optimizer (src/tape/optim.ts), step() runs forward, backward and the optimizer's update as one plan: the
+// parameters (wrt) and the optimizer's state are inputs that the update replaces in place, kept by the runner
+// (setState/state move them in and out).
 // Buffers returned by gradient()/evaluate() belong to the compiled object and are overwritten by the next call
 // (copy them to keep them); this is what lets a training step run without allocating.
 
-import { Expr } from '../ir/expr.js';
+import { Expr, sym } from '../ir/expr.js';
 import { format, formatAll, type Style } from '../print/print.js';
 import { buildTape, formatTape, type Tape } from '../tape/tape.js';
 import { inferShapes, sizeOf } from '../tensor/shapes.js';
@@ -16,10 +19,9 @@ import { ExprError } from '../errors.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Statement } from '../parse/parse.js';
 import { makePlan, type Plan } from './plan.js';
-import './js.js';
-import './wasm/wasm.js';
-import './gpujs.js';
-import { getBackend, type DType, type Runner } from './backend.js';
+import { getBackend } from './registry.js';
+import type { DType, Runner } from './backend.js';
+import { scalarInput, slotInput, type Optimizer } from '../tape/optim.js';
 import { formatCse } from '../print/cse.js';
 import { simplify } from '../simplify/simplify.js';
 
@@ -36,6 +38,18 @@ export interface TensorCompileOptions {
   readonly backend?: string;
   /** gpu.js mode for the gpujs backend. */
   readonly mode?: string;
+  /** Train: step() updates every wrt variable (and the optimizer's state) in place. */
+  readonly optimizer?: Optimizer;
+}
+
+/** The training plan's updates: [input, new value] for each parameter's slots, then the parameter. */
+function trainingUpdates(tape: Tape, optimizer: Optimizer): [string, Expr][] {
+  const scalars = optimizer.scalars.map((s) => sym(scalarInput(s)));
+  return tape.wrt.flatMap((p, i) => {
+    const slots = optimizer.slots.map((s) => slotInput(s, p));
+    const next = optimizer.update(sym(p), tape.grads[i], slots.map((s) => sym(s)), scalars);
+    return [...slots.map((s, k): [string, Expr] => [s, next.slots[k]]), [p, next.p] as [string, Expr]];
+  });
 }
 
 type Buf = Float32Array | Float64Array;
@@ -48,6 +62,9 @@ export class CompiledTensor {
   readonly outputShape: Shape;
   private forwardRunner?: { plan: Plan; runner: Runner };
   private fullRunner?: { plan: Plan; runner: Runner };
+  private trainRunner?: { plan: Plan; runner: Runner; scalars: Float32Array[] };
+  /** Optimizer steps taken (step() counts; set it to resume). */
+  t = 0;
   private readonly converted = new Map<string, Buf>();
   private readonly kept = new Map<string, Expr>();
   private lastRunner?: Runner;
@@ -62,6 +79,7 @@ export class CompiledTensor {
     keep: readonly string[] = [],
     readonly backend = 'js',
     readonly mode?: string,
+    readonly optimizer?: Optimizer,
   ) {
     this.dtype = dtype;
     getBackend(backend); // fail early on an unknown name
@@ -92,13 +110,70 @@ export class CompiledTensor {
     return this.fullRunner;
   }
 
+  private get training() {
+    if (!this.trainRunner) {
+      const opt = this.optimizer;
+      if (!opt) throw new ExprError('usage', 'compile with an optimizer to train (compile(src, { optimizer: adam() }))');
+      const updates = trainingUpdates(this.tape, opt);
+      const stateShapes: Record<string, Shape> = { ...this.shapes };
+      for (const p of this.wrt) for (const s of this.stateNames(p)) stateShapes[s] = this.shapes[p] ?? [];
+      for (const s of opt.scalars) stateShapes[scalarInput(s)] = [];
+      const shapes = inferShapes(updates.map((u) => u[1]), (n) => (Object.hasOwn(stateShapes, n) ? stateShapes[n] : undefined), {}, this.tape.shapes);
+      const plan = makePlan([this.expr, ...this.kept.values()], shapes, { views: getBackend(this.backend).views !== false, updates });
+      const runner = this.makeRunner(plan);
+      const scalars = opt.scalars.map(() => new Float32Array(1));
+      this.trainRunner = { plan, runner, scalars };
+    }
+    return this.trainRunner;
+  }
+
+  /** Names of the optimizer's state inputs of a parameter (e.g. m[W1], v[W1] for Adam). */
+  stateNames(param: string): string[] {
+    return (this.optimizer?.slots ?? []).map((s) => slotInput(s, param));
+  }
+
+  /** Give a parameter or optimizer state its value (the runner takes it: on js the array itself is updated). */
+  setState(name: string, data: Buf): void {
+    this.training.runner.bind(name, data);
+  }
+
+  /** A parameter's or optimizer state's current value (read back from the device where it lives). */
+  state(name: string): Buf {
+    const { plan, runner } = this.training;
+    const node = plan.inputs.get(name);
+    if (!node) throw new ExprError('usage', `no parameter or optimizer state named ${name}`);
+    return runner.bufferOf(node);
+  }
+
+  /** One optimizer step: forward, backward and the update, from the given batch inputs (not the parameters). */
+  async step(values: Readonly<Record<string, TensorInput>>): Promise<void> {
+    const { runner, scalars } = this.training;
+    const t = ++this.t;
+    // Bound at every step: a GPU backend uploads what it is given when it is given it.
+    this.optimizer!.scalarsAt(t).forEach((v, i) => {
+      scalars[i][0] = v;
+      runner.bind(scalarInput(this.optimizer!.scalars[i]), scalars[i]);
+    });
+    const state = new Set(this.wrt);
+    this.bind(runner, values, (name) => !state.has(name));
+    this.lastRunner = runner;
+    await runner.run();
+  }
+
+  /** The result of the last run (the loss, after step()). */
+  lastResult(): number | Buf {
+    if (!this.lastRunner) throw new ExprError('usage', 'run evaluate(), gradient() or step() first');
+    return this.read(this.lastRunner, this.expr, this.outputShape);
+  }
+
   private makeRunner(plan: Plan): Runner {
     return getBackend(this.backend).create(plan, { dtype: this.dtype, mode: this.mode });
   }
 
   /** What executes the kernels (for gpu.js: the kernel class that actually ran). */
   get description(): string {
-    return (this.fullRunner ?? this.forwardRunner ?? this.full).runner.description;
+    const made = this.trainRunner ?? this.fullRunner ?? this.forwardRunner ?? (this.optimizer ? this.training : this.full);
+    return (this.lastRunner ?? made.runner).description;
   }
 
   private static sync(result: void | Promise<void>): void {
@@ -126,11 +201,13 @@ export class CompiledTensor {
   dispose(): void {
     this.forwardRunner?.runner.dispose?.();
     this.fullRunner?.runner.dispose?.();
-    this.forwardRunner = this.fullRunner = undefined;
+    this.trainRunner?.runner.dispose?.();
+    this.forwardRunner = this.fullRunner = this.trainRunner = undefined;
   }
 
-  private bind(runner: Runner, values: Readonly<Record<string, TensorInput>>): void {
+  private bind(runner: Runner, values: Readonly<Record<string, TensorInput>>, which: (name: string) => boolean = () => true): void {
     for (const name of this.inputs) {
+      if (!which(name)) continue;
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (v === undefined) throw new ExprError('value', `no value given for ${name}`);
       const need = Math.max(1, sizeOf(this.shapes[name] ?? []));
@@ -218,9 +295,9 @@ export class CompiledTensor {
     return new Map(this.wrt.map((v, i) => [v, formatCse(simplify(this.tape.grads[i]), style, known)]));
   }
 
-  /** The generated elementwise kernels (JavaScript). */
+  /** The generated kernels (JavaScript loops, notes on native kernels) of the last run's plan (default: the gradient's). */
   get js(): string {
-    return this.full.runner.sources.join('\n\n');
+    return (this.lastRunner ?? this.full.runner).sources.join('\n\n');
   }
 
   /** How many buffers the plan allocates, and their total size in bytes. */
@@ -241,5 +318,5 @@ export function compileTensor(
   inferShapes(expr, (n) => (Object.hasOwn(shapes, n) ? shapes[n] : undefined), { statements });
   const wrt = options.wrt ?? inputs;
   const tape = buildTape(expr, { wrt, shapes, context: { statements } });
-  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep, options.backend, options.mode);
+  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep, options.backend, options.mode, options.optimizer);
 }

@@ -1,24 +1,25 @@
-// The gpu.js backend: every step of a plan becomes a gpu.js kernel, generated from the plan (never hand-copied per
-// op): fused elementwise chains from the op table's kernel snippets, the matrix product (transposed operands read
-// in place), reductions, softmax/log-softmax with the maximum subtracted, the fused softmax-cross-entropy, and the
-// helpers the backward pass needs.
+// The gpu.js backend: renders a plan's lowered kernels (src/backend/lower.ts) as gpu.js kernels, generated from the
+// kernel kinds (never hand-copied per op): fused elementwise chains from the op table's kernel snippets, the matrix
+// product (transposed operands read in place, bias or step mask in the same kernel, relu as its own), reductions,
+// softmax/log-softmax with the maximum subtracted, the fused softmax-cross-entropy, onehot and argmax masks; an
+// update is one kernel per output, whose values replace the inputs (on the device) once the run is over.
 //
 // In:  a Plan and options { mode: gpu | webgl2 | webgl | webgpu | webasm | headlessgl | cpu, dtype: float32 }.
 // Out: a Runner. Data layout: every value is a 2-D array [rows][cols] (a vector [n] is one row, a scalar is 1×1),
 //      so every kernel indexes the same way. Sizes enter kernels as constants (gpu.js silently stops loops bounded
 //      by an argument at 1000 iterations). On GL/WebGPU kernels, outputs stay on the device as pipeline textures
-//      between kernels; each texture is deleted after its last reader (planned from the plan), so memory is flat
-//      over any number of steps; values come back to the host only when asked (bufferOf).
+//      between kernels; each texture is deleted after its last reader, so memory is flat over any number of
+//      steps; values (updated inputs too) come back to the host only when asked (bufferOf).
 // Honest reporting: `description` names the kernel class that actually ran (gpu.js runs WebAssembly when asked
 // for `gpu` where there is none).
 
 import gpujs from 'gpu.js';
 import { Expr } from '../ir/expr.js';
-import { axisOf, intArg, type Shape, type TensorOpName } from '../ir/tensor-ops.js';
-import type { Plan, Step } from './plan.js';
-import { registerBackend, type BackendOptions, type Buf, type Runner } from './backend.js';
-import { fusedBody } from './fuse.js';
-import { dims2 } from './js.js';
+import { getOp } from '../ir/ops.js';
+import type { Shape } from '../ir/tensor-ops.js';
+import type { Plan } from './plan.js';
+import type { Backend, BackendOptions, Buf, Runner } from './backend.js';
+import { dims2, lower, type Arg, type Axis, type ElementwiseKernel, type Kernel, type KernelKind, type ReadMap, type Ref, type UpdateKernel } from './lower.js';
 import { ExprError } from '../errors.js';
 
 const { GPU, Input } = gpujs;
@@ -35,34 +36,33 @@ interface KernelSpec {
   output: [number, number];
   constants: Record<string, number>;
   /** The operands, in parameter order. */
-  reads: Expr[];
+  reads: Ref[];
+  /** Whose value the kernel computes; an update's value replaces input `update` once the run is over. */
+  write: Ref;
+  update?: string;
 }
 
-/** How an operand of shape `s` is read at output position (i, j) of an elementwise kernel. */
-function broadcastRead(name: string, s: Shape): string {
-  const [r, c] = dims2(s);
-  return `${name}[${r === 1 ? '0' : 'i'}][${c === 1 ? '0' : 'j'}]`;
-}
+const READ: Record<ReadMap, string> = { full: '[i][j]', row: '[0][j]', col: '[i][0]', scalar: '[0][0]', transposed: '[j][i]' };
 
-function elementwiseKernel(step: Step, plan: Plan): KernelSpec {
-  const body = fusedBody(step, plan, (e, k) => `v${k}`, 'kernel');
-  const [rows, cols] = dims2(step.shape);
-  const params = body.inputs.map((_, k) => `in${k}`);
-  const loads = body.inputs.map((e, k) => `const v${k} = ${broadcastRead(`in${k}`, plan.shapes.get(e)!)};`);
+/** A fused chain (elementwise, or one output of an update) from the op table's kernel snippets. */
+function loopKernel(k: ElementwiseKernel | UpdateKernel, value: Arg, write: Ref, update?: string): KernelSpec {
+  const literal = (v: number) => (v < 0 ? `(${v})` : String(v));
+  const arg = (a: Arg): string => ('in' in a ? `v${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${getOp(a.c).js()})`);
+  const snippet = (op: string) => getOp(op).kernel ?? getOp(op).js;
   const source = [
-    `function (${params.join(', ')}) {`,
+    `function (${k.inputs.map((_, i) => `in${i}`).join(', ')}) {`,
     '  const i = this.thread.y;',
     '  const j = this.thread.x;',
-    ...loads.map((l) => '  ' + l),
-    ...body.lines.map((l) => '  ' + l),
-    `  return ${body.result};`,
+    ...k.inputs.map((o, i) => `  const v${i} = in${i}${READ[o.read]};`),
+    ...k.ops.map((op, t) => `  const t${t} = ${snippet(op.op)(...op.args.map(arg))};`),
+    `  return ${arg(value)};`,
     '}',
   ].join('\n');
-  return { source, output: [cols, rows], constants: {}, reads: [...body.inputs] };
+  return { source, output: [k.cols, k.rows], constants: {}, reads: k.inputs.map((o) => o.ref), write, update };
 }
 
 /** Indexing of the reduced slice: axis 1 → row `o`, axis 0 → column `o`, undefined → everything. */
-function sliceLoop(x: string, axis: number | undefined, rows: number, cols: number, body: (v: string) => string): string[] {
+function sliceLoop(x: string, axis: Axis, rows: number, cols: number, body: (v: string) => string): string[] {
   if (axis === undefined) {
     return [`for (let r = 0; r < ${rows}; r++) {`, `  for (let c = 0; c < ${cols}; c++) {`, `    const v = ${x}[r][c];`, `    ${body('v')}`, '  }', '}'];
   }
@@ -71,82 +71,63 @@ function sliceLoop(x: string, axis: number | undefined, rows: number, cols: numb
   return [`for (let k = 0; k < ${n}; k++) {`, `  const v = ${at};`, `  ${body('v')}`, '}'];
 }
 
-type TensorKernelMaker = (step: Step, shapeOf: (e: Expr) => Shape) => KernelSpec;
+const fnSource = (params: string, lines: string[]) => `function (${params}) {\n  ${lines.join('\n  ')}\n}`;
 
-function reductionKernel(kind: 'sum' | 'mean' | 'max' | 'logsumexp'): TensorKernelMaker {
-  return (step, shapeOf) => {
-    const x = step.node.args[0];
-    const s = shapeOf(x);
-    let axis = axisOf(step.node.args, s.length);
-    if (s.length === 1 && axis === 0) axis = 1;
-    const [rows, cols] = dims2(s);
-    const outLen = axis === undefined ? 1 : axis === 1 ? rows : cols;
+/** One entry per kernel kind (TypeScript fails to compile if one is missing). */
+const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e: Expr) => Shape) => KernelSpec[] } = {
+  elementwise: (k) => [loopKernel(k, k.result, k.out)],
+  update: (k) => k.outputs.map((o) => loopKernel(k, o.value, o.target, o.target.input)),
+  matmul(k) {
+    const A = k.ta ? 'A[p][this.thread.y]' : 'A[this.thread.y][p]';
+    const B = k.tb ? 'B[this.thread.x][p]' : 'B[p][this.thread.x]';
+    const params = ['A', 'B'];
+    let result = 'acc';
+    if (k.bias) (params.push('Bias'), (result = 'acc + Bias[0][this.thread.x]'));
+    if (k.mask) (params.push('Mask'), (result = `${result} * (Mask[this.thread.y][this.thread.x] > 0 ? 1 : 0)`));
+    const product: KernelSpec = {
+      source: fnSource(params.join(', '), ['let acc = 0;', 'for (let p = 0; p < this.constants.K; p++) {', `  acc += ${A} * ${B};`, '}', `return ${result};`]),
+      output: [k.n, k.m],
+      constants: { K: k.k },
+      reads: [k.a, k.b, ...(k.bias ? [k.bias] : []), ...(k.mask ? [k.mask] : [])],
+      write: k.out,
+    };
+    if (!k.relu) return [product];
+    const relu = fnSource('X', ['const x = X[this.thread.y][this.thread.x];', 'return x > 0 ? x : 0;']);
+    return [product, { source: relu, output: [k.n, k.m], constants: {}, reads: [k.out], write: k.relu }];
+  },
+  reduce(k, shapeOf) {
+    const { rows, cols, axis } = k;
     const count = axis === undefined ? rows * cols : axis === 1 ? cols : rows;
     const lines = ['const o = this.thread.x;'];
-    if (kind === 'sum' || kind === 'mean') {
+    if (k.op === 'sum' || k.op === 'mean') {
       lines.push('let acc = 0;', ...sliceLoop('X', axis, rows, cols, (v) => `acc += ${v};`));
-      lines.push(kind === 'mean' ? `return acc / ${count};` : 'return acc;');
+      lines.push(k.op === 'mean' ? `return acc / ${count};` : 'return acc;');
     } else {
       lines.push('let m = -1e38;', ...sliceLoop('X', axis, rows, cols, (v) => `m = Math.max(m, ${v});`));
-      if (kind === 'max') lines.push('return m;');
+      if (k.op === 'max') lines.push('return m;');
       else lines.push('let acc = 0;', ...sliceLoop('X', axis, rows, cols, (v) => `acc += Math.exp(${v} - m);`), 'return m + Math.log(acc);');
     }
-    return { source: `function (X) {\n  ${lines.join('\n  ')}\n}`, output: [outLen, 1], constants: {}, reads: [x] };
-  };
-}
-
-function softmaxKernel(log: boolean): TensorKernelMaker {
-  return (step, shapeOf) => {
-    const x = step.node.args[0];
-    const s = shapeOf(x);
-    let axis = axisOf(step.node.args, s.length) ?? s.length - 1;
-    if (s.length <= 1) axis = 1;
-    const [rows, cols] = dims2(s);
-    const o = axis === 1 ? 'i' : 'j';
+    // The result's own layout: a column [n, 1] (sum_to a column) is n rows, anything else one row.
+    const [orows, ocols] = dims2(shapeOf(k.out.node));
+    if (orows > 1) lines[0] = 'const o = this.thread.y;';
+    return [{ source: fnSource('X', lines), output: [ocols, orows], constants: {}, reads: [k.x], write: k.out }];
+  },
+  softmax(k) {
+    const { rows, cols, axis } = k;
     const lines = [
       'const i = this.thread.y;',
       'const j = this.thread.x;',
-      `const o = ${o};`,
+      `const o = ${axis === 1 ? 'i' : 'j'};`,
       'let m = -1e38;',
       ...sliceLoop('X', axis, rows, cols, (v) => `m = Math.max(m, ${v});`),
       'let acc = 0;',
       ...sliceLoop('X', axis, rows, cols, (v) => `acc += Math.exp(${v} - m);`),
-      log ? 'return X[i][j] - m - Math.log(acc);' : 'return Math.exp(X[i][j] - m) / acc;',
+      k.log ? 'return X[i][j] - m - Math.log(acc);' : 'return Math.exp(X[i][j] - m) / acc;',
     ];
-    return { source: `function (X) {\n  ${lines.join('\n  ')}\n}`, output: [cols, rows], constants: {}, reads: [x] };
-  };
-}
-
-/** One entry per tensor op (TypeScript fails to compile if one is missing). */
-const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
-  matmul(step, shapeOf) {
-    const [a, b] = step.node.args;
-    const ta = a.is('transpose');
-    const tb = b.is('transpose');
-    const [m, k] = dims2(shapeOf(a));
-    const n = dims2(shapeOf(b))[1];
-    const A = ta ? 'A[p][this.thread.y]' : 'A[this.thread.y][p]';
-    const B = tb ? 'B[this.thread.x][p]' : 'B[p][this.thread.x]';
-    const source = `function (A, B) {\n  let acc = 0;\n  for (let p = 0; p < this.constants.K; p++) {\n    acc += ${A} * ${B};\n  }\n  return acc;\n}`;
-    return { source, output: [n, m], constants: { K: k }, reads: [ta ? a.args[0] : a, tb ? b.args[0] : b] };
+    return [{ source: fnSource('X', lines), output: [cols, rows], constants: {}, reads: [k.x], write: k.out }];
   },
-  transpose(step, shapeOf) {
-    const x = step.node.args[0];
-    const [rows, cols] = dims2(shapeOf(step.node));
-    const vector = shapeOf(x).length < 2;
-    return { source: `function (X) {\n  return ${vector ? 'X[this.thread.y][this.thread.x]' : 'X[this.thread.x][this.thread.y]'};\n}`, output: [cols, rows], constants: {}, reads: [x] };
-  },
-  sum: reductionKernel('sum'),
-  mean: reductionKernel('mean'),
-  amax: reductionKernel('max'),
-  logsumexp: reductionKernel('logsumexp'),
-  softmax: softmaxKernel(false),
-  log_softmax: softmaxKernel(true),
-  softmax_cross_entropy(step, shapeOf) {
-    const [z, y] = step.node.args;
-    const [B, C] = dims2(shapeOf(z));
-    const ys = shapeOf(y);
-    const oneHot = ys.length === 2 && ys[1] === C && C !== 1;
+  crossentropy(k) {
+    const { B, C } = k;
     const lines = [
       'const b = this.thread.x;',
       'let m = -1e38;',
@@ -155,24 +136,16 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
       `for (let c = 0; c < ${C}; c++) { acc += Math.exp(Z[b][c] - m); }`,
       'const lse = m + Math.log(acc);',
     ];
-    if (oneHot) lines.push('let dot = 0;', 'let total = 0;', `for (let c = 0; c < ${C}; c++) { dot += Y[b][c] * Z[b][c]; total += Y[b][c]; }`, 'return total * lse - dot;');
-    else lines.push(`const label = ${ys.length === 2 ? 'Y[b][0]' : 'Y[0][b]'};`, 'let picked = 0;', `for (let c = 0; c < ${C}; c++) { if (c === Math.floor(label + 0.5)) { picked = Z[b][c]; } }`, 'return lse - picked;');
-    return { source: `function (Z, Y) {\n  ${lines.join('\n  ')}\n}`, output: [B, 1], constants: {}, reads: [z, y] };
+    if (k.oneHot) lines.push('let dot = 0;', 'let total = 0;', `for (let c = 0; c < ${C}; c++) { dot += Y[b][c] * Z[b][c]; total += Y[b][c]; }`, 'return total * lse - dot;');
+    else lines.push(`const label = ${k.yColumn ? 'Y[b][0]' : 'Y[0][b]'};`, 'let picked = 0;', `for (let c = 0; c < ${C}; c++) { if (c === Math.floor(label + 0.5)) { picked = Z[b][c]; } }`, 'return lse - picked;');
+    return [{ source: fnSource('Z, Y', lines), output: [B, 1], constants: {}, reads: [k.z, k.y], write: k.out }];
   },
-  onehot(step, shapeOf) {
-    const y = step.node.args[0];
-    const C = intArg(step.node.args[1])!;
-    const B = dims2(shapeOf(step.node))[0];
-    const ys = shapeOf(y);
-    const label = ys.length === 2 ? 'Y[this.thread.y][0]' : 'Y[0][this.thread.y]';
-    return { source: `function (Y) {\n  return Math.floor(${label} + 0.5) === this.thread.x ? 1 : 0;\n}`, output: [C, B], constants: {}, reads: [y] };
+  onehot(k) {
+    const label = k.yColumn ? 'Y[this.thread.y][0]' : 'Y[0][this.thread.y]';
+    return [{ source: fnSource('Y', [`return Math.floor(${label} + 0.5) === this.thread.x ? 1 : 0;`]), output: [k.C, k.B], constants: {}, reads: [k.y], write: k.out }];
   },
-  argmax_mask(step, shapeOf) {
-    const x = step.node.args[0];
-    const s = shapeOf(x);
-    let axis = axisOf(step.node.args, s.length);
-    if (s.length === 1 && axis === 0) axis = 1;
-    const [rows, cols] = dims2(s);
+  argmax(k) {
+    const { rows, cols, axis } = k;
     // The first maximum of the slice through (i, j): is (i, j) it?
     const lines = ['const i = this.thread.y;', 'const j = this.thread.x;'];
     if (axis === undefined) {
@@ -182,43 +155,9 @@ const tensorKernels: Record<TensorOpName, TensorKernelMaker> = {
     } else {
       lines.push('let m = -1e38;', 'let at = 0;', `for (let k = 0; k < ${rows}; k++) { if (X[k][j] > m) { m = X[k][j]; at = k; } }`, 'return at === i ? 1 : 0;');
     }
-    return { source: `function (X) {\n  ${lines.join('\n  ')}\n}`, output: [cols, rows], constants: {}, reads: [x] };
-  },
-  column(step, shapeOf) {
-    const v = step.node.args[0];
-    const n = dims2(shapeOf(step.node))[0];
-    const vs = shapeOf(v);
-    return { source: `function (V) {\n  return ${vs.length === 2 ? 'V[this.thread.y][0]' : 'V[0][this.thread.y]'};\n}`, output: [1, n], constants: {}, reads: [v] };
-  },
-  broadcast_to() {
-    throw new Error('internal: broadcast_to is elementwise');
-  },
-  sum_to(step, shapeOf) {
-    const x = step.node.args[0];
-    const [r, c] = dims2(shapeOf(x));
-    const t = shapeOf(step.node);
-    const [tr, tc] = t.length === 0 ? [1, 1] : t.length === 1 ? [1, t[0]] : [t[0], t[1]];
-    const rowLoop = tr === 1 && r > 1;
-    const colLoop = tc === 1 && c > 1;
-    const row = rowLoop ? 'rr' : tr === 1 ? '0' : 'this.thread.y';
-    const col = colLoop ? 'cc' : tc === 1 ? '0' : 'this.thread.x';
-    const lines = ['let acc = 0;'];
-    if (rowLoop) lines.push(`for (let rr = 0; rr < ${r}; rr++) {`);
-    if (colLoop) lines.push(`for (let cc = 0; cc < ${c}; cc++) {`);
-    lines.push(`acc += X[${row}][${col}];`);
-    if (colLoop) lines.push('}');
-    if (rowLoop) lines.push('}');
-    lines.push('return acc;');
-    return { source: `function (X) {\n  ${lines.join('\n  ')}\n}`, output: [tc, tr], constants: {}, reads: [x] };
+    return [{ source: fnSource('X', lines), output: [cols, rows], constants: {}, reads: [k.x], write: k.out }];
   },
 };
-
-function kernelSpec(step: Step, plan: Plan): KernelSpec {
-  if (step.kind === 'elementwise') return elementwiseKernel(step, plan);
-  const make = tensorKernels[step.node.op as TensorOpName];
-  if (!make) throw new Error(`internal: no gpu.js kernel for ${step.node.op}`);
-  return make(step, (e) => plan.shapes.get(e)!);
-}
 
 export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runner {
   const mode = options.mode ?? 'gpu';
@@ -233,11 +172,12 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     throw new ExprError('usage', `gpu.js cannot run in mode '${mode}' here: ${(err as Error).message}`);
   }
   const sources: string[] = [];
-  const kernels: { step: Step; spec: KernelSpec; kernel: (...args: Value[]) => Value }[] = [];
+  const kernels: { spec: KernelSpec; kernel: (...args: Value[]) => Value }[] = [];
   const kernelClasses = new Set<string>();
-  for (const step of plan.steps) {
-    if (step.kind === 'view') throw new Error('internal: the gpujs plan has no views');
-    const spec = kernelSpec(step, plan);
+  const lowered = lower(plan);
+  const shapeOf = (e: Expr) => plan.shapes.get(e)!;
+  const specs = lowered.kernels.flatMap((k) => (table[k.kind] as (k: Kernel, s: typeof shapeOf) => KernelSpec[])(k, shapeOf));
+  for (const spec of specs) {
     sources.push(spec.source);
     let kernel: (...args: Value[]) => Value;
     try {
@@ -252,11 +192,11 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     } catch (err) {
       throw new Error(`internal: gpu.js rejected a generated kernel (${(err as Error).message}):\n${spec.source}`);
     }
-    kernels.push({ step, spec, kernel });
+    kernels.push({ spec, kernel });
   }
-  // Liveness: a texture may be deleted after its last reader in the step list; roots live until the next run.
+  // Liveness: a texture may be deleted after its last reader in the kernel list; roots live until the next run.
   const lastRead = new Map<Expr, number>();
-  kernels.forEach(({ spec }, i) => spec.reads.forEach((e) => lastRead.set(e, i)));
+  kernels.forEach(({ spec }, i) => spec.reads.forEach((r) => lastRead.set(r.node, i)));
   const roots = new Set(plan.roots);
   const inputs = new Map<string, Value>();
   const values = new Map<Expr, Value>();
@@ -315,24 +255,39 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     }
     return flat;
   };
+  /** Set an input's value (a texture or an Input the runner owns), releasing the one it replaces. */
+  const setInput = (name: string, value: Value) => {
+    release(uploaded.get(name));
+    uploaded.set(name, value);
+    inputs.set(name, value);
+  };
   const runner: Runner = {
     run() {
       if (disposed) throw new ExprError('usage', 'this compiled program was disposed');
       host.clear();
       for (const v of values.values()) release(v);
       values.clear();
-      kernels.forEach(({ step, spec, kernel }, i) => {
-        const out = kernel(...spec.reads.map(valueOf));
+      const updates: [string, Value, Expr][] = [];
+      kernels.forEach(({ spec, kernel }, i) => {
+        const out = kernel(...spec.reads.map((r) => valueOf(r.node)));
         const k = (kernel as unknown as { kernel?: { constructor: { name: string } } }).kernel;
         if (k) kernelClasses.add(k.constructor.name);
-        values.set(step.node, out);
-        for (const e of new Set(spec.reads)) {
+        if (spec.update !== undefined) updates.push([spec.update, out, spec.write.node]);
+        else values.set(spec.write.node, out);
+        for (const r of new Set(spec.reads)) {
+          const e = r.node;
           if (lastRead.get(e) === i && !roots.has(e) && e.kind !== 'sym') {
             release(values.get(e));
             values.delete(e);
           }
         }
       });
+      // Updates replace their inputs once every kernel has read the old values. Texture outputs stay on the device;
+      // WebAssembly/CPU kernels may reuse their output arrays on the next call, so those are copied.
+      for (const [name, out, node] of updates) {
+        if (isTexture(out)) setInput(name, out);
+        else runner.bind(name, toHost(out, shapeOf(node)));
+      }
     },
     bind(name, data) {
       const node = plan.inputs.get(name);
@@ -341,14 +296,10 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
       if (data.length !== rows * cols) throw new RangeError(`input ${name} has ${data.length} elements, expected ${rows * cols}`);
       const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
       const input = new Input(f32 as unknown as number[], [cols, rows]); // gpu.js types Input wrongly: it takes typed arrays
-      if (textures()) {
-        // GL/WebGPU kernels fix their argument types at the first call, and device-resident state arrives as
-        // textures: so every input enters as a texture, uploaded by a copy kernel.
-        release(uploaded.get(name));
-        const texture = uploader(rows, cols)(input);
-        uploaded.set(name, texture);
-        inputs.set(name, texture);
-      } else inputs.set(name, input);
+      host.delete(node);
+      // GL/WebGPU kernels fix their argument types at the first call, and updated inputs arrive as textures: so
+      // there every input enters as a texture, uploaded by a copy kernel.
+      setInput(name, textures() ? uploader(rows, cols)(input) : input);
     },
     bufferOf(e: Expr): Buf {
       const cached = host.get(e);
@@ -357,26 +308,6 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
       host.set(e, flat);
       return flat;
     },
-    takeValue(e: Expr) {
-      const v = values.get(e);
-      if (v === undefined) throw new Error('internal: value not computed');
-      values.delete(e);
-      host.delete(e);
-      // WebAssembly/CPU kernels may reuse their output arrays on the next call: hand over a copy.
-      return isTexture(v) ? v : toHost(v, plan.shapes.get(e)!);
-    },
-    bindValue(name: string, value: unknown) {
-      if (!plan.inputs.has(name)) return;
-      if (value instanceof Float32Array) runner.bind(name, value);
-      else {
-        // A device value the caller owns now takes the place of any texture we uploaded for this input.
-        release(uploaded.get(name));
-        uploaded.delete(name);
-        inputs.set(name, value);
-      }
-    },
-    readValue: (value: unknown, shape: readonly number[]) => toHost(value, shape),
-    releaseValue: (value: unknown) => release(value),
     sources,
     get description() {
       const classes = [...kernelClasses];
@@ -394,4 +325,4 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
   return runner;
 }
 
-registerBackend({ name: 'gpujs', views: false, create: (plan, options) => createGpuRunner(plan, options) });
+export const gpujsBackend: Backend = { name: 'gpujs', views: false, create: (plan, options) => createGpuRunner(plan, options) };

@@ -229,19 +229,17 @@ export function sumTo(X: F32, Y: F32, rows: number, cols: number, tr: number, tc
 }
 
 /**
- * Adam's update in place over every element: m ← β₁m + c₁g, v ← β₂v + c₂g², p ← p − α·m/(√v + ε), with
- * c₁ = 1 − β₁ and c₂ = 1 − β₂ given by the caller. Each new value is computed in float64 from the stored values and
- * rounded when stored, m and v before p reads them (the wasm kernel `adam` does exactly this, bitwise, a NaN's sign
- * bit aside). A gradient
- * of one element is broadcast.
+ * A matrix product's fused epilogue on C [m, n] in place (src/backend/lower.ts): C += bias row, then H = relu(C);
+ * or C *= step(mask). The arithmetic of the unfused loops, so results are bitwise the same.
  */
-export function adamUpdate(p: F32, g: F32, m: F32, v: F32, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number): void {
-  const n = p.length;
-  const one = g.length === 1;
-  for (let i = 0; i < n; i++) {
-    const gi = one ? g[0] : g[i];
-    m[i] = b1 * m[i] + c1 * gi;
-    v[i] = b2 * v[i] + c2 * (gi * gi);
-    p[i] = p[i] - (alpha * m[i]) / (Math.sqrt(v[i]) + eps);
+export function epilogue(C: F32, m: number, n: number, bias?: F32, H?: F32, mask?: F32): void {
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const idx = row + j;
+      if (bias) C[idx] = C[idx] + bias[j];
+      if (H) H[idx] = C[idx] > 0 ? C[idx] : 0;
+      if (mask) C[idx] = C[idx] * (mask[idx] > 0 ? 1 : 0);
+    }
   }
 }

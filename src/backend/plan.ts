@@ -5,8 +5,11 @@
 //   - elementwise steps: a fused expression over materialized inputs (scalar ops of the op table, broadcasting),
 //   - tensor steps: one tensor op (matmul with operands that are transposes read in place, reductions, …),
 //   - views: nodes that share their argument's buffer (column(v) is v seen as [n, 1]),
+//   - updates: elementwise nodes whose value replaces an input's after the run (an optimizer's new parameters and
+//     moments, given as PlanOptions.updates); they run last, have no buffer of their own, and a reader of one
+//     (p′ reads m′) reads the input it was written to,
 //   and a buffer slot per materialized node, reused once its last reader has run (planned once, so a steady-state
-//   step allocates nothing). Backend-independent: the JS and gpu.js backends both execute plans.
+//   step allocates nothing). Backend-independent: src/backend/lower.ts turns a plan into kernels.
 //
 // Fusion rule: an elementwise node is inlined into its reader when it has exactly one reader, that reader is
 // elementwise, and both have the same shape (so nothing is recomputed); otherwise it is materialized.
@@ -17,7 +20,7 @@ import { getTensorOp, type Shape } from '../ir/tensor-ops.js';
 import { topo } from '../ir/walk.js';
 import { sameShape, sizeOf, type ShapeMap } from '../tensor/shapes.js';
 
-export type StepKind = 'elementwise' | 'tensor' | 'view';
+export type StepKind = 'elementwise' | 'tensor' | 'view' | 'update';
 
 export interface Step {
   readonly node: Expr;
@@ -39,6 +42,8 @@ export interface Plan {
   readonly slotOf: ReadonlyMap<Expr, number>;
   /** Input variable nodes (their buffers are given by the caller). */
   readonly inputs: ReadonlyMap<string, Expr>;
+  /** Update nodes and the input each one replaces. */
+  readonly updates: ReadonlyMap<Expr, string>;
   /** Is this node computed inline inside its reader's loop? */
   isInlined(e: Expr): boolean;
 }
@@ -60,13 +65,21 @@ export function tensorReads(node: Expr): Expr[] {
 export interface PlanOptions {
   /** Whether the backend can alias buffers (column(v) as a view of v); default true. */
   readonly views?: boolean;
+  /** Inputs replaced by new values after each run: [input name, elementwise node of the input's shape]. */
+  readonly updates?: readonly (readonly [string, Expr])[];
 }
 
 export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: PlanOptions = {}): Plan {
   const views = options.views !== false;
-  const order = topo(roots);
+  const updates = new Map<Expr, string>();
+  for (const [name, node] of options.updates ?? []) {
+    if (node.kind === 'sym' && node.name === name) continue; // unchanged
+    if (!isElementwise(node) || updates.has(node)) throw new Error(`internal: the update of ${name} must be an elementwise node of its own`);
+    updates.set(node, name);
+  }
+  const order = topo([...roots, ...updates.keys()]);
   const readers = new Map<Expr, Expr[]>();
-  const rootSet = new Set(roots);
+  const rootSet = new Set([...roots, ...updates.keys()]);
   const readsOf = (node: Expr): Expr[] => (isElementwise(node) ? [...node.args] : node.kind === 'call' && node.args.length ? tensorReads(node) : []);
   for (const node of order) for (const a of readsOf(node)) (readers.get(a) ?? readers.set(a, []).get(a)!).push(node);
 
@@ -97,6 +110,7 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: Plan
     }
     return out;
   };
+  const last: Step[] = [];
   for (const node of order) {
     if (node.kind === 'sym') {
       inputs.set(node.name, node);
@@ -105,10 +119,15 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: Plan
     if (isLeafConst(node) && !rootSet.has(node)) continue;
     if (inlined.has(node) || skipped.has(node)) continue;
     const shape = shapes.get(node)!;
-    if (isLeafConst(node) || isElementwise(node)) steps.push({ node, kind: 'elementwise', shape, reads: isLeafConst(node) ? [] : fusedReads(node), slot: -1 });
+    if (updates.has(node)) last.push({ node, kind: 'update', shape, reads: fusedReads(node), slot: -1 });
+    else if (isLeafConst(node) || isElementwise(node)) steps.push({ node, kind: 'elementwise', shape, reads: isLeafConst(node) ? [] : fusedReads(node), slot: -1 });
     else if (node.op === 'column' && views) steps.push({ node, kind: 'view', shape, reads: [node.args[0]], slot: -1 });
-    else steps.push({ node, kind: 'tensor', shape, reads: tensorReads(node).filter((a) => !isLeafConst(a) || true), slot: -1 });
+    else steps.push({ node, kind: 'tensor', shape, reads: tensorReads(node), slot: -1 });
   }
+  for (const s of steps) {
+    if (s.reads.some((r) => updates.has(r))) throw new Error('internal: only updates may read an update');
+  }
+  steps.push(...last);
 
   // Buffer slots with reuse: a slot frees after the last step that reads its node (or any view of it).
   const owner = (e: Expr): Expr => (e.is('column') ? owner(e.args[0]) : e);
@@ -121,7 +140,9 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: Plan
   const free: number[] = [];
   const pinned = new Set(roots.map(owner));
   steps.forEach((s, i) => {
-    if (s.kind === 'view') {
+    if (s.kind === 'update') {
+      // no buffer: written to its input
+    } else if (s.kind === 'view') {
       s.slot = slotOf.get(owner(s.node.args[0])) ?? -1;
       slotOf.set(s.node, s.slot);
     } else {
@@ -134,5 +155,5 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: Plan
       if (lastUse.get(r) === i && !pinned.has(r) && slotOf.has(r) && r.kind !== 'sym') free.push(slotOf.get(r)!);
     }
   });
-  return { steps, roots, shapes, slotSizes, slotOf, inputs, isInlined: (e) => inlined.has(e) };
+  return { steps, roots, shapes, slotSizes, slotOf, inputs, updates, isInlined: (e) => inlined.has(e) };
 }

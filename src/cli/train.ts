@@ -14,7 +14,7 @@ import { train, evaluateModel, type TrainEvent } from '../nn/train.js';
 import { curvesSvg, confusionSvg } from '../nn/plot.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import type { Flags, Command } from './commands.js';
-import { backendNames } from '../backend/backend.js';
+import { backendNames } from '../backend/registry.js';
 import '../backend/compiled-tensor.js';
 import type { Io } from './main.js';
 

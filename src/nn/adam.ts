@@ -6,16 +6,31 @@
 //   α_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)   p ← p − α_t·m/(√v + ε)
 // Defaults are Keras's: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7.
 
-export interface AdamOptions {
-  readonly lr?: number;
-  readonly beta1?: number;
-  readonly beta2?: number;
-  readonly epsilon?: number;
-}
+import type { AdamOptions } from '../tape/optim.js';
 
-import { adamUpdate } from '../backend/js-kernels.js';
+export type { AdamOptions } from '../tape/optim.js';
 
 type Buf = Float32Array | Float64Array;
+type F32 = Buf;
+
+/**
+ * Adam's update in place over every element: m ← β₁m + c₁g, v ← β₂v + c₂g², p ← p − α·m/(√v + ε), with
+ * c₁ = 1 − β₁ and c₂ = 1 − β₂ given by the caller. Each new value is computed in float64 from the stored values and
+ * rounded when stored, m and v before p reads them (the wasm kernel `adam`, used for the graph-level Adam of src/tape/optim.ts, does exactly this, bitwise, a NaN's sign
+ * bit aside). A gradient
+ * of one element is broadcast.
+ */
+export function adamUpdate(p: F32, g: F32, m: F32, v: F32, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number): void {
+  const n = p.length;
+  const one = g.length === 1;
+  for (let i = 0; i < n; i++) {
+    const gi = one ? g[0] : g[i];
+    m[i] = b1 * m[i] + c1 * gi;
+    v[i] = b2 * v[i] + c2 * (gi * gi);
+    p[i] = p[i] - (alpha * m[i]) / (Math.sqrt(v[i]) + eps);
+  }
+}
+
 
 export class Adam {
   readonly lr: number;

@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { compile } from '../../src/compile.js';
 import { CompiledTensor } from '../../src/backend/compiled-tensor.js';
 import { makePlan } from '../../src/backend/plan.js';
-import { getBackend } from '../../src/backend/backend.js';
+import { getBackend } from '../../src/backend/registry.js';
 import { parseProgram } from '../../src/parse/parse.js';
 import { buildTape } from '../../src/tape/tape.js';
 import { setWasmThreads, shutdownWasmThreads, wasmFeatures, type WasmRunner } from '../../src/backend/wasm/wasm.js';
 import { setCallerTakesPart, threadStats } from '../../src/backend/wasm/engine.js';
 import { mulberry32 } from '../helpers.js';
-import * as K from '../../src/backend/js-kernels.js';
+import { adamUpdate } from '../../src/nn/adam.js';
+import { adam, momentum } from '../../src/tape/optim.js';
 import { TENSOR_CASES } from '../util/tensor-cases.js';
 
 type Shapes = Record<string, number[]>;
@@ -326,38 +327,42 @@ describe('wasm backend: buffers', () => {
 
 describe('wasm backend: Adam in place', () => {
   const h = { alpha: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
-  /** p, m, v in the runner's state buffers, g computed by the plan (2·x); the same update in JS on copies. */
+  const opt = adam({ lr: 1, beta1: h.beta1, beta2: h.beta2, epsilon: h.epsilon });
+  /** A training step whose gradient of p is 2·x, p, m, v in the runner's memory; the same update in JS on copies. */
   function both(n: number, mode: string | undefined, seed: number) {
-    const expr = parseProgram('x * 2').result;
-    const plan = makePlan([expr], buildTape(expr, { wrt: [], shapes: { x: [n] } }).shapes);
-    const r = getBackend('wasm').create(plan, { mode, buffers: { p: n, m: n, v: n } });
+    const c = compile('loss = sum(p * (x * 2))', { shapes: { x: [n], p: [n] }, wrt: ['p'], backend: 'wasm', mode, optimizer: opt }) as CompiledTensor;
     const rnd = mulberry32(seed);
     const x = Float32Array.from({ length: n }, () => rnd() * 2 - 1);
-    const [p, m, v] = ['p', 'm', 'v'].map((k) => r.stateBuffer!(k) as Float32Array);
+    const [p, m, v] = [0, 1, 2].map(() => new Float32Array(n));
     for (let i = 0; i < n; i++) {
       p[i] = rnd() * 2 - 1;
       m[i] = (rnd() * 2 - 1) * 1e-2;
       v[i] = i % 7 === 0 ? 0 : rnd() * 1e-4; // v = 0 exercises ε
     }
     const want = { p: p.slice(), m: m.slice(), v: v.slice() };
-    r.bind('x', x);
+    c.setState('p', p);
+    c.setState('m[p]', m);
+    c.setState('v[p]', v);
     for (let t = 0; t < 3; t++) {
-      r.run();
-      r.adamUpdate!(p, m, v, expr, h);
+      c.t = 0; // α_t at t = 1 with lr 1 is √(1 − β₂)/(1 − β₁): the scalar input, rounded to float32 as the kernel reads it
+      void c.step({ x });
+      const alpha = Math.fround(Math.sqrt(1 - h.beta2) / (1 - h.beta1));
       const g = Float32Array.from(x, (a) => a * 2);
-      K.adamUpdate(want.p, g, want.m, want.v, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
+      adamUpdate(want.p, g, want.m, want.v, alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
     }
-    return { r, p, m, v, want };
+    const [P, M, V] = ['p', 'm[p]', 'v[p]'].map((k) => c.state(k));
+    return { c, p: P, m: M, v: V, want };
   }
 
   for (const mode of ['threads=1', undefined]) {
     it(`the SIMD kernel is bitwise the JS loop, whole vectors and tails (${mode ?? 'shared memory'})`, () => {
       for (const n of [1, 3, 4, 5, 8, 1027]) {
-        const { r, p, m, v, want } = both(n, mode, n);
+        const { c, p, m, v, want } = both(n, mode, n);
+        expect(c.js, 'the update runs as the SIMD kernel').toContain("Adam's update");
         expect(m, `m, n = ${n}`).toEqual(want.m);
         expect(v, `v, n = ${n}`).toEqual(want.v);
         expect(p, `p, n = ${n}`).toEqual(want.p);
-        r.dispose?.();
+        c.dispose();
       }
     });
   }
@@ -367,12 +372,12 @@ describe('wasm backend: Adam in place', () => {
       setCallerTakesPart(callerTakesPart);
       try {
         const before = threadStats.splitJobs;
-        const { r, p, m, v, want } = both(200_003, undefined, 11); // several chunks of ≥ 32,768 floats, and a tail
+        const { c, p, m, v, want } = both(200_003, undefined, 11); // several chunks of ≥ 32,768 floats, and a tail
         expect(threadStats.splitJobs - before, 'split jobs').toBeGreaterThanOrEqual(3);
         expect(m).toEqual(want.m);
         expect(v).toEqual(want.v);
         expect(p).toEqual(want.p);
-        r.dispose?.();
+        c.dispose();
       } finally {
         setCallerTakesPart(true);
       }
@@ -380,18 +385,16 @@ describe('wasm backend: Adam in place', () => {
   });
 
   it('follows the formula in float64 to float32 rounding, and moves every parameter', () => {
-    // One step by the textbook formula in float64 from p = 0.5, m = v = 0 (state buffers start at zero).
+    // One step by the textbook formula in float64 from p = 0.5, m = v = 0.
     const n = 101;
     const rnd = mulberry32(9);
     const x = Float64Array.from({ length: n }, () => rnd() * 2 - 1);
-    const expr = parseProgram('x * 2').result;
-    const plan = makePlan([expr], buildTape(expr, { wrt: [], shapes: { x: [n] } }).shapes);
-    const r = getBackend('wasm').create(plan, { buffers: { p: n, m: n, v: n } });
-    r.bind('x', Float32Array.from(x));
-    const [P, M, V] = ['p', 'm', 'v'].map((k) => r.stateBuffer!(k) as Float32Array);
-    P.fill(0.5);
-    r.run();
-    r.adamUpdate!(P, M, V, expr, h);
+    const c = compile('loss = sum(p * (x * 2))', { shapes: { x: [n], p: [n] }, wrt: ['p'], backend: 'wasm', optimizer: adam({ lr: h.alpha / (Math.sqrt(1 - h.beta2) / (1 - h.beta1)) }) }) as CompiledTensor;
+    c.setState('p', new Float32Array(n).fill(0.5));
+    c.setState('m[p]', new Float32Array(n));
+    c.setState('v[p]', new Float32Array(n));
+    void c.step({ x: Float32Array.from(x) });
+    const P = c.state('p');
     for (let i = 0; i < n; i++) {
       const g = 2 * Math.fround(x[i]);
       const m1 = (1 - h.beta1) * g;
@@ -400,26 +403,26 @@ describe('wasm backend: Adam in place', () => {
       expect(Math.abs(P[i] - ref)).toBeLessThan(1e-6);
       expect(P[i]).not.toBe(0.5);
     }
-    r.dispose?.();
+    c.dispose();
   });
 
-  it('host arrays (not in wasm memory) get the same update through the JS loop', () => {
+  it('an update that is not Adam runs as the generated loop, on wasm as on js', () => {
     const n = 9;
-    const expr = parseProgram('x * 2').result;
-    const plan = makePlan([expr], buildTape(expr, { wrt: [], shapes: { x: [n] } }).shapes);
-    const r = getBackend('wasm').create(plan, {});
     const x = Float32Array.from({ length: n }, (_, i) => i - 4);
-    r.bind('x', x);
-    r.run();
-    const p = new Float32Array(n).fill(1);
-    const m = new Float32Array(n);
-    const v = new Float32Array(n);
-    r.adamUpdate!(p, m, v, expr, h);
-    const wp = new Float32Array(n).fill(1);
-    K.adamUpdate(wp, Float32Array.from(x, (a) => 2 * a), new Float32Array(n), new Float32Array(n), h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
-    expect(p).toEqual(wp);
-    expect(() => r.adamUpdate!(p, new Float32Array(3), v, expr, h)).toThrow(/sizes differ/);
-    r.dispose?.();
+    const results = ['js', 'wasm'].map((backend) => {
+      const c = compile('loss = sum(p * (x * 2))', { shapes: { x: [n], p: [n] }, wrt: ['p'], backend, optimizer: momentum({ lr: 0.1, mu: 0.5 }) }) as CompiledTensor;
+      c.setState('p', new Float32Array(n).fill(1));
+      c.setState('u[p]', new Float32Array(n));
+      for (let t = 0; t < 2; t++) void c.step({ x });
+      expect(c.js).not.toContain("Adam's update");
+      const p = Float32Array.from(c.state('p'));
+      c.dispose();
+      return p;
+    });
+    // u1 = 2x, p1 = 1 − 0.1·2x; u2 = 0.5·2x + 2x = 3x, p2 = p1 − 0.1·3x
+    const want = Float32Array.from(x, (a) => Math.fround(Math.fround(1 - 0.1 * Math.fround(2 * a)) - 0.1 * Math.fround(3 * a)));
+    expect(results[0]).toEqual(want);
+    expect(results[1]).toEqual(want);
   });
 });
 

@@ -1,22 +1,25 @@
-// The wasm backend: executes a Plan (src/backend/plan.ts) in float32 with every buffer in one WebAssembly.Memory.
-// Selected with compile(src, { backend: 'wasm' }).
+// The wasm backend: executes a plan's lowered kernels (src/backend/lower.ts) in float32 with every buffer in one
+// WebAssembly.Memory. Selected with compile(src, { backend: 'wasm' }).
 //
 // In:  a plan; options.mode: 'threads=N' caps the threads used for matrix products ('threads=1': one thread on a
 //      memory of the runner's own, exactly the path taken where SharedArrayBuffer is unavailable).
 // Out: a runner. Buffers (plan slots and inputs) are allocated once, when the runner is made: a steady-state run()
 //      allocates nothing. Inputs bound by the caller are copied into wasm memory at run(); write into
-//      inputView(name) instead (and bind that view, or nothing) to skip the copy.
-// Matrix products (every transpose case, operands read in place) run as WebAssembly SIMD (src/backend/wasm/
-// assembly/kernels.ts), split between threads when the shared engine has them; elementwise steps run the JS
-// backend's generated loops and the other tensor ops its kernels, on Float32Array views of the same memory.
+//      inputView(name) instead (and bind that view, or nothing) to skip the copy. Inputs that updates replace are
+//      copied once, at bind(): the runner's copy is the one the updates advance (read it with bufferOf).
+// Its table: matrix products with their epilogues (every transpose case, operands read in place) and column sums
+// run as WebAssembly SIMD (src/backend/wasm/assembly/kernels.ts), split between threads when the shared engine has
+// them; an update that is Adam's (matchAdam) runs the SIMD `adam` kernel, split likewise; every other kind runs
+// the host renderers (src/backend/host.ts) on Float32Array views of the same memory.
 // Without WebAssembly SIMD the runner is the JS backend's, and says so in `description`.
 
 import type { Expr } from '../../ir/expr.js';
-import { axisOf } from '../../ir/tensor-ops.js';
 import { sizeOf } from '../../tensor/shapes.js';
-import type { Plan, Step } from '../plan.js';
-import { registerBackend, type BackendOptions, type Buf, type Runner } from '../backend.js';
-import { adamOnHost, compileElementwise, createJsRunner, dims2, jsTensorKernel } from '../js.js';
+import type { Plan } from '../plan.js';
+import type { Backend, BackendOptions, Buf, Runner } from '../backend.js';
+import { lower, type Arg, type Ref, type UpdateKernel } from '../lower.js';
+import { hostTable, renderHost } from '../host.js';
+import { createJsRunner } from '../js.js';
 import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool } from './engine.js';
 
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures } from './engine.js';
@@ -57,7 +60,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   const dtype = options.dtype ?? 'float32';
   const features = wasmFeatures();
   if (dtype !== 'float32' || !features.simd) {
-    const js = createJsRunner(plan, dtype, options);
+    const js = createJsRunner(plan, options);
     const why = dtype !== 'float32' ? 'the wasm backend computes in float32 only' : 'WebAssembly SIMD is unavailable';
     return { ...js, run: () => js.run(), bind: (n, d) => js.bind(n, d), bufferOf: (e) => js.bufferOf(e), description: `${js.description}: ${why}` };
   }
@@ -67,7 +70,6 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   // Memory: the shared engine's arena (threads), or a memory of this runner's own, sized before any view exists.
   const inputSizes = new Map<string, number>();
   for (const [name, node] of plan.inputs) inputSizes.set(name, Math.max(1, sizeOf(shapeOf(node))));
-  const stateSizes = new Map(Object.entries(options.buffers ?? {}).map(([name, n]) => [name, Math.max(1, n)]));
   const engine = wanted === 1 ? undefined : sharedWasmEngine();
   let arena: Arena;
   let pool: Pool | undefined;
@@ -79,7 +81,6 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
     let bytes = aligned(gemmScratchBytes());
     for (const n of plan.slotSizes) bytes += aligned(4 * n);
     for (const n of inputSizes.values()) bytes += aligned(4 * n);
-    for (const n of stateSizes.values()) bytes += aligned(4 * n);
     arena = Arena.single(bytes);
     scratch = arena.alloc(gemmScratchBytes());
   }
@@ -92,99 +93,51 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   };
   const slotPtr = plan.slotSizes.map(allocF32);
   const inputPtr = new Map([...inputSizes].map(([name, n]) => [name, allocF32(n)]));
-  const statePtr = new Map([...stateSizes].map(([name, n]) => [name, allocF32(n)]));
   // Views only now: a non-shared memory may have grown while allocating.
   const slotView = plan.slotSizes.map((n, i) => arena.f32(slotPtr[i], n));
   const inputView = new Map([...inputSizes].map(([name, n]) => [name, arena.f32(inputPtr.get(name)!, n)]));
-  const stateView = new Map([...stateSizes].map(([name, n]) => [name, arena.f32(statePtr.get(name)!, n).fill(0)]));
-  /** Where each of this runner's views starts in wasm memory (for kernels given views, such as adamUpdate). */
-  const viewPtr = new Map<Buf, number>();
-  slotView.forEach((v, i) => viewPtr.set(v, slotPtr[i]));
-  for (const [name, v] of inputView) viewPtr.set(v, inputPtr.get(name)!);
-  for (const [name, v] of stateView) viewPtr.set(v, statePtr.get(name)!);
   // The registry watches `owner`, held by this runner and (through leaseOfView) by each of its views.
   const owner = {};
   if (arena.shared) {
     leases.register(owner, lease, owner);
-    for (const v of [...slotView, ...inputView.values(), ...stateView.values()]) leaseOfView.set(v, owner);
+    for (const v of [...slotView, ...inputView.values()]) leaseOfView.set(v, owner);
   }
 
-  const ptrOf = (e: Expr): number => {
-    if (e.kind === 'sym') {
-      const p = inputPtr.get(e.name);
-      if (p === undefined) throw new Error(`internal: no buffer for input ${e.name}`);
-      return p;
-    }
-    const slot = plan.slotOf.get(e);
-    if (slot === undefined || slot < 0) {
-      if (e.is('column')) return ptrOf(e.args[0]);
-      throw new Error(`internal: no buffer for a ${e.kind} node`);
-    }
-    return slotPtr[slot];
-  };
-  const buf = (e: Expr): Float32Array => {
-    if (e.kind === 'sym') {
-      const v = inputView.get(e.name);
-      if (!v) throw new Error(`internal: no buffer for input ${e.name}`);
-      return v;
-    }
-    const slot = plan.slotOf.get(e);
-    if (slot === undefined || slot < 0) {
-      if (e.is('column')) return buf(e.args[0]);
-      throw new Error(`internal: no buffer for a ${e.kind} node`);
-    }
-    return slotView[slot];
-  };
-
-  const sources: string[] = [];
-  const runs: (() => void)[] = [];
   const ex = arena.exports;
-  const fused = epilogueFusions(plan, ptrOf);
-  for (const step of plan.steps) {
-    if (step.kind === 'view' || fused.skip.has(step)) continue;
-    if (step.kind === 'elementwise') {
-      const { source, inputs, kernel } = compileElementwise(step, plan);
-      sources.push(source);
-      const out = slotView[step.slot];
-      const ins = inputs.map(buf);
-      if (ins.length === 0) runs.push(() => kernel(out));
-      else if (ins.length === 1) runs.push(() => kernel(out, ins[0]));
-      else if (ins.length === 2) runs.push(() => kernel(out, ins[0], ins[1]));
-      else runs.push(() => kernel(out, ...ins));
-      continue;
-    }
-    if (step.node.op === 'matmul') {
-      const [a, b] = step.node.args;
-      const ta = a.is('transpose');
-      const tb = b.is('transpose');
-      const [m, k] = dims2(shapeOf(a));
-      const n = dims2(shapeOf(b))[1];
-      const pa = ptrOf(ta ? a.args[0] : a);
-      const pb = ptrOf(tb ? b.args[0] : b);
-      const f = fused.epilogue.get(step);
-      const pc = f ? f.C : ptrOf(step.node);
-      const bias = f?.bias ?? 0;
-      const H = f?.H ?? 0;
-      const mask = f?.mask ?? 0;
-      if (f) sources.push(`// WebAssembly: matmul [${m}, ${n}] with ${f.what} fused in`);
-      if (pool) runs.push(() => pool.gemm(ta, tb, m, n, k, pa, pb, pc, threads, bias, H, mask));
-      else runs.push(() => ex.gemm(+ta, +tb, m, n, k, pa, pb, pc, 0, m, 0, n, scratch, bias, H, mask));
-      continue;
-    }
-    if (step.node.op === 'sum') {
-      const x = step.node.args[0];
-      const xs = shapeOf(x);
-      if (xs.length === 2 && axisOf(step.node.args, 2) === 0) {
-        const [r, c] = xs;
-        const px = ptrOf(x);
-        const py = ptrOf(step.node);
-        runs.push(() => ex.colsum(px, py, r, c));
-        continue;
-      }
-    }
-    runs.push(jsTensorKernel(step, buf, shapeOf));
-  }
+  const lowered = lower(plan);
+  const at = (r: Ref): number => (r.input !== undefined ? inputPtr.get(r.input)! : slotPtr[r.slot]);
+  const view = (r: Ref): Float32Array => (r.input !== undefined ? inputView.get(r.input)! : slotView[r.slot]);
+  const { runs, sources } = renderHost(lowered.kernels, view, {
+    matmul(k) {
+      const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
+      const [bias, H, mask] = [k.bias, k.relu, k.mask].map((r) => (r ? at(r) : 0));
+      const { ta, tb, m, n } = k;
+      const what = k.mask ? 'the step mask (relu backward) of the next step' : k.relu ? 'the bias add and relu of the next steps' : k.bias ? 'the bias add of the next step' : '';
+      const source = what ? `// WebAssembly: matmul [${m}, ${n}] with ${what} fused in` : undefined;
+      if (pool) return { run: () => pool.gemm(ta, tb, m, n, k.k, pa, pb, pc, threads, bias, H, mask), source };
+      return { run: () => ex.gemm(+ta, +tb, m, n, k.k, pa, pb, pc, 0, m, 0, n, scratch, bias, H, mask), source };
+    },
+    reduce(k) {
+      if (k.op !== 'sum' || k.axis !== 0) return hostTable.reduce(k, view);
+      const [px, py] = [at(k.x), at(k.out)];
+      return { run: () => ex.colsum(px, py, k.rows, k.cols) };
+    },
+    update(k) {
+      const adam = matchAdam(k);
+      if (!adam) return hostTable.update(k, view);
+      const [P, G, M, V] = [adam.p, adam.g, adam.m, adam.v].map(at);
+      const alpha = view(adam.alpha);
+      const n = k.rows * k.cols;
+      const { b1, c1, b2, c2, eps } = adam;
+      const source = `// WebAssembly SIMD: Adam's update of ${adam.p.input} and its moments (${n} values)`;
+      if (pool) return { run: () => pool.adam(P, G, M, V, n, alpha[0], b1, c1, b2, c2, eps, threads), source };
+      return { run: () => ex.adam(P, G, M, V, n, alpha[0], b1, c1, b2, c2, eps), source };
+    },
+  });
 
+  // Bound inputs are copied in at each run; an updated input (an optimizer's state) is copied once, at bind(),
+  // since the runner's copy is the one the updates advance.
+  const updated = new Set(plan.updates.values());
   const bound = new Map<string, Buf>();
   let disposed = false;
   const why = features.threads ? (wanted === 1 ? ' (threads=1)' : '') : ` (${features.noThreadsReason})`;
@@ -201,28 +154,15 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       if (!plan.inputs.has(name)) return;
       const need = inputSizes.get(name)!;
       if (data.length !== need) throw new RangeError(`input ${name} has ${data.length} elements, expected ${need}`);
-      bound.set(name, data);
+      if (updated.has(name)) inputView.get(name)!.set(data);
+      else bound.set(name, data);
     },
-    bufferOf: buf,
+    bufferOf: (e: Expr) => view(lowered.refOf(e)),
     inputView(name) {
       const v = inputView.get(name);
       if (!v) throw new RangeError(`no input named ${name}`);
       bound.delete(name);
       return v;
-    },
-    stateBuffer(name) {
-      const v = stateView.get(name);
-      if (!v) throw new RangeError(`no state buffer named ${name}`);
-      return v;
-    },
-    adamUpdate(p, m, v, g, h) {
-      const gv = buf(g);
-      const [P, M, V, G] = [p, m, v, gv].map((b) => viewPtr.get(b));
-      // In this runner's memory (views, state buffers): the SIMD kernel; anything else: the same loop in JS.
-      if (P === undefined || M === undefined || V === undefined || G === undefined || gv.length !== p.length) return adamOnHost(p, m, v, gv, h);
-      if (m.length !== p.length || v.length !== p.length) throw new RangeError(`adamUpdate: sizes differ (p ${p.length}, m ${m.length}, v ${v.length})`);
-      if (pool) pool.adam(P, G, M, V, p.length, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon, threads);
-      else ex.adam(P, G, M, V, p.length, h.alpha, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.epsilon);
     },
     sources,
     threads,
@@ -238,62 +178,33 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
 }
 
 /**
- * Elementwise steps folded into the matrix product M = A @ B before them, where S (and R) come right after M in
- * the plan and S is M's only reader (so writing their buffers at M's time overwrites nothing still live; M's own
- * buffer is then never written):
- *   S = M + b, b a row broadcast over M's rows (a bias), and then possibly R = relu(S) (a dense layer);
- *   S = M * step(Z), step inlined and Z materialized (the backward pass through a relu).
- * The arithmetic is the loops' (float32 add; multiply by z > 0 ? 1 : 0; x > 0 ? x : 0): results are bitwise the same.
+ * Adam's update as the SIMD kernel `adam` computes it, bitwise (src/nn/optim.ts writes it so):
+ *   m′ = b1·m + c1·g,  v′ = b2·v + c2·(g·g),  p′ = p − (α·m′)/(√v′ + ε)   (outputs m, v, p in that order)
  */
-function epilogueFusions(plan: Plan, ptrOf: (e: Expr) => number) {
-  const epilogue = new Map<Step, { C: number; bias: number; H: number; mask: number; what: string }>();
-  const skip = new Set<Step>();
-  const readers = new Map<Expr, number>();
-  for (const s of plan.steps) for (const r of new Set(s.reads)) readers.set(r, (readers.get(r) ?? 0) + 1);
-  const roots = new Set(plan.roots);
-  const steps = plan.steps.filter((s) => s.kind !== 'view');
-  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-  const other = (e: Expr, M: Expr) => {
-    const [x, y] = e.args;
-    return e.args.length !== 2 || x === y ? undefined : x === M ? y : y === M ? x : undefined;
+function matchAdam(k: UpdateKernel) {
+  if (k.outputs.length !== 3 || k.ops.length === 0) return undefined;
+  const text = (a: Arg, top: boolean): string => {
+    if ('in' in a) return `$${a.in}`;
+    if ('num' in a) return `#${a.num}`;
+    if ('c' in a) return '?';
+    const j = k.outputs.findIndex((o) => 't' in o.value && o.value.t === a.t);
+    if (j >= 0 && !top) return `@${j}`;
+    const op = k.ops[a.t];
+    return `${op.op}(${op.args.map((x) => text(x, false)).join(',')})`;
   };
-  for (let i = 0; i + 1 < steps.length; i++) {
-    const M = steps[i];
-    const S = steps[i + 1];
-    if (M.kind !== 'tensor' || M.node.op !== 'matmul' || roots.has(M.node) || readers.get(M.node) !== 1) continue;
-    if (S.kind !== 'elementwise' || !same(S.shape, M.shape) || S.reads.length !== 2 || !S.reads.includes(M.node)) continue;
-    const [a0, b0] = M.node.args.map((e) => (e.is('transpose') ? e.args[0] : e));
-    const reads = [ptrOf(a0), ptrOf(b0)];
-    const C = ptrOf(S.node);
-    const n = M.shape[1];
-    const b = S.node.is('add') ? other(S.node, M.node) : undefined;
-    const t = S.node.is('mul') ? other(S.node, M.node) : undefined;
-    if (b && !plan.isInlined(b) && S.reads.includes(b)) {
-      const bs = plan.shapes.get(b)!;
-      if (!(same(bs, [n]) || same(bs, [1, n]))) continue;
-      const bias = ptrOf(b);
-      if ([...reads, bias].includes(C)) continue;
-      let H = 0;
-      const R = steps[i + 2];
-      if (R && R.kind === 'elementwise' && R.node.is('relu') && R.node.args[0] === S.node && same(R.shape, S.shape) && R.reads.length === 1) {
-        const h = ptrOf(R.node);
-        if (![...reads, bias, C].includes(h)) {
-          H = h;
-          skip.add(R);
-        }
-      }
-      epilogue.set(M, { C, bias, H, mask: 0, what: H ? 'the bias add and relu of the next steps' : 'the bias add of the next step' });
-      skip.add(S);
-    } else if (t && t.is('step') && plan.isInlined(t) && t.args[0] !== M.node && S.reads.includes(t.args[0])) {
-      const z = t.args[0];
-      if (plan.isInlined(z) || !same(plan.shapes.get(z)!, M.shape)) continue;
-      const mask = ptrOf(z);
-      if ([...reads, mask].includes(C)) continue;
-      epilogue.set(M, { C, bias: 0, H: 0, mask, what: 'the step mask (relu backward) of the next step' });
-      skip.add(S);
-    }
-  }
-  return { epilogue, skip };
+  const [m, v, p] = k.outputs.map((o) => text(o.value, true));
+  const NUM = '#([^,()]+)';
+  const IN = '\\$(\\d+)';
+  const mm = new RegExp(`^add\\(mul\\(${NUM},${IN}\\),mul\\(${NUM},${IN}\\)\\)$`).exec(m);
+  const vm = new RegExp(`^add\\(mul\\(${NUM},${IN}\\),mul\\(${NUM},mul\\(${IN},${IN}\\)\\)\\)$`).exec(v);
+  const pm = new RegExp(`^sub\\(${IN},div\\(mul\\(${IN},@0\\),add\\(sqrt\\(@1\\),${NUM}\\)\\)\\)$`).exec(p);
+  if (!mm || !vm || !pm) return undefined;
+  const op = (i: string) => k.inputs[Number(i)];
+  const [M, G, V, G1, G2, P, A] = [mm[2], mm[4], vm[2], vm[4], vm[5], pm[1], pm[2]].map(op);
+  const full = [M, G, V, P].every((o) => o.read === 'full' || (o.read === 'scalar' && k.rows * k.cols === 1));
+  const targets = k.outputs.map((o) => o.target.input);
+  if (!full || G1 !== G || G2 !== G || A.read !== 'scalar' || M.ref.input !== targets[0] || V.ref.input !== targets[1] || P.ref.input !== targets[2]) return undefined;
+  return { m: M.ref, v: V.ref, p: P.ref, g: G.ref, alpha: A.ref, b1: Number(mm[1]), c1: Number(mm[3]), b2: Number(vm[1]), c2: Number(vm[3]), eps: Number(pm[3]) };
 }
 
-registerBackend({ name: 'wasm', adamInPlace: true, create: (plan, options) => createWasmRunner(plan, options) });
+export const wasmBackend: Backend = { name: 'wasm', create: (plan, options) => createWasmRunner(plan, options) };

@@ -285,7 +285,7 @@ function product(tA: bool, tB: bool, m: i32, n: i32, k: i32, A: usize, B: usize,
  * Adam's update in place over n floats of P (parameter), M and V (moments) from the gradient G:
  *   m ← β₁m + c₁g,  v ← β₂v + c₂g²,  p ← p − α·m/(√v + ε)      (c₁ = 1 − β₁, c₂ = 1 − β₂, given by the caller)
  * Each new value is computed in float64 from the stored float32 values and rounded once when stored, m and v
- * before p reads them: exactly the JS loop's arithmetic (adamUpdate in src/backend/js-kernels.ts), so results are
+ * before p reads them: exactly the JS loop's arithmetic (adamUpdate in src/nn/adam.ts), so results are
  * bitwise the same (a NaN's sign bit aside).
  */
 export function adam(P: usize, G: usize, M: usize, V: usize, n: i32, alpha: f64, b1: f64, c1: f64, b2: f64, c2: f64, eps: f64): void {

@@ -1,0 +1,381 @@
+// Lowering: a Plan (src/backend/plan.ts) → a list of kernels of a few backend-neutral kinds, with every shape
+// question answered once, here, so that the backends only render or execute.
+//
+// In:  a plan. Out: kernels in execution order:
+//   elementwise  a fused chain as straight-line ops over operands, each operand read through an index map
+//                (full, a row broadcast down, a column broadcast across, a scalar, or transposed);
+//                transposes and (where a backend has no views) column() are elementwise copies
+//   update       the same, but writing several inputs in place (an optimizer's p, m, v): each output is stored
+//                when it is computed, and an op that uses it reads the stored value back (m and v are rounded to
+//                the buffer's precision before p reads them); operands are loaded before anything is stored
+//   matmul       C = op(A)·op(B), transposed operands read in place, with a fused epilogue where the plan allows:
+//                a bias row added, then relu into a second buffer, or a multiply by step(Z) (relu's backward)
+//   reduce       sum, mean, max or logsumexp of a [rows, cols] view over axis 1 (per row), 0 (per column) or all;
+//                sum_to is a sum over the broadcast axes
+//   softmax      softmax or log-softmax along axis 1 or 0 of a [rows, cols] view, the maximum subtracted first
+//   crossentropy per-row softmax cross-entropy of logits [B, C] against one-hot rows or class indices
+//   onehot, argmax
+// Every value is a [rows, cols] view (a vector [n] is one row, a scalar 1×1). Buffers are Refs: a plan slot, an
+// input (by name), and for gpu.js-style backends the node whose value it is. Views (column(v)) resolve to what they
+// alias.
+//
+// Epilogue rule (bitwise the unfused loops): S = M + b (b a row of M's width) right after M = A @ B, S M's only
+// reader, M not a result, S's buffer none of A, B, b: the product writes S's buffer and adds b; a relu R = relu(S)
+// right after reading only S writes its own buffer in the same pass. Or S = M·step(Z), step inlined, Z
+// materialized of M's shape. Backends that cannot fuse render the epilogue as loops after the product.
+
+import { Expr } from '../ir/expr.js';
+import { axisOf, intArg, type Shape } from '../ir/tensor-ops.js';
+import type { Plan, Step } from './plan.js';
+
+/** A buffer: a plan slot (≥ 0) or an input (slot −1, node the input's symbol). `node` is the value it holds. */
+export interface Ref {
+  readonly node: Expr;
+  readonly slot: number;
+  readonly input?: string;
+}
+
+export type ReadMap = 'full' | 'row' | 'col' | 'scalar' | 'transposed';
+
+export interface Operand {
+  readonly ref: Ref;
+  readonly read: ReadMap;
+  /** [rows, cols] of the buffer read. */
+  readonly dims: readonly [number, number];
+}
+
+/** An operand of a body op: an input (operand k), a temporary, a literal, a constant op (pi, e). */
+export type Arg = { readonly in: number } | { readonly t: number } | { readonly num: number } | { readonly c: string };
+
+export interface BodyOp {
+  readonly op: string;
+  readonly args: readonly Arg[];
+}
+
+interface Loop {
+  readonly rows: number;
+  readonly cols: number;
+  readonly inputs: readonly Operand[];
+  /** ops[t] computes temporary t. */
+  readonly ops: readonly BodyOp[];
+}
+
+export interface ElementwiseKernel extends Loop {
+  readonly kind: 'elementwise';
+  readonly out: Ref;
+  readonly result: Arg;
+}
+
+export interface UpdateKernel extends Loop {
+  readonly kind: 'update';
+  /** Stored in order; an output whose value is temporary t is stored right after t is computed. */
+  readonly outputs: readonly { readonly target: Ref; readonly value: Arg }[];
+}
+
+export interface MatmulKernel {
+  readonly kind: 'matmul';
+  readonly out: Ref;
+  readonly a: Ref;
+  readonly b: Ref;
+  readonly ta: boolean;
+  readonly tb: boolean;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly bias?: Ref;
+  /** relu of the result (after the bias) written here too. */
+  readonly relu?: Ref;
+  /** The result multiplied by step(mask) (1 where mask > 0, else 0). */
+  readonly mask?: Ref;
+}
+
+export type Axis = 0 | 1 | undefined;
+
+export interface ReduceKernel {
+  readonly kind: 'reduce';
+  readonly op: 'sum' | 'mean' | 'max' | 'logsumexp';
+  readonly out: Ref;
+  readonly x: Ref;
+  readonly rows: number;
+  readonly cols: number;
+  readonly axis: Axis;
+}
+
+export interface SoftmaxKernel {
+  readonly kind: 'softmax';
+  readonly log: boolean;
+  readonly out: Ref;
+  readonly x: Ref;
+  readonly rows: number;
+  readonly cols: number;
+  readonly axis: 0 | 1;
+}
+
+export interface CrossEntropyKernel {
+  readonly kind: 'crossentropy';
+  readonly out: Ref;
+  readonly z: Ref;
+  readonly y: Ref;
+  readonly B: number;
+  readonly C: number;
+  readonly oneHot: boolean;
+  /** Class indices given as a column [B, 1] (not a row [B]). */
+  readonly yColumn: boolean;
+}
+
+export interface OnehotKernel {
+  readonly kind: 'onehot';
+  readonly out: Ref;
+  readonly y: Ref;
+  readonly B: number;
+  readonly C: number;
+  readonly yColumn: boolean;
+}
+
+export interface ArgmaxKernel {
+  readonly kind: 'argmax';
+  readonly out: Ref;
+  readonly x: Ref;
+  readonly rows: number;
+  readonly cols: number;
+  readonly axis: Axis;
+}
+
+export type Kernel = ElementwiseKernel | UpdateKernel | MatmulKernel | ReduceKernel | SoftmaxKernel | CrossEntropyKernel | OnehotKernel | ArgmaxKernel;
+export type KernelKind = Kernel['kind'];
+
+export interface Lowered {
+  readonly kernels: readonly Kernel[];
+  readonly plan: Plan;
+  /** The buffer holding a node's value after a run (roots, kept statements, inputs). */
+  refOf(e: Expr): Ref;
+}
+
+/** [rows, cols] of a shape of rank ≤ 2 (a vector is one row). */
+export function dims2(s: Shape): [number, number] {
+  if (s.length === 0) return [1, 1];
+  if (s.length === 1) return [1, s[0]];
+  return [s[0], s[1]];
+}
+
+/** The buffers every kernel reads and writes (for liveness in backends that free values). */
+export function kernelReads(k: Kernel): Ref[] {
+  switch (k.kind) {
+    case 'elementwise':
+    case 'update':
+      return k.inputs.map((o) => o.ref);
+    case 'matmul':
+      return [k.a, k.b, ...(k.bias ? [k.bias] : []), ...(k.mask ? [k.mask] : [])];
+    case 'crossentropy':
+      return [k.z, k.y];
+    case 'onehot':
+      return [k.y];
+    default:
+      return [k.x];
+  }
+}
+
+const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
+
+export function lower(plan: Plan): Lowered {
+  const shapeOf = (e: Expr) => plan.shapes.get(e)!;
+  const views = new Set(plan.steps.filter((s) => s.kind === 'view').map((s) => s.node));
+  const refOf = (e: Expr): Ref => {
+    if (e.kind === 'sym') return { node: e, slot: -1, input: e.name };
+    if (views.has(e)) return refOf(e.args[0]);
+    const target = plan.updates.get(e);
+    if (target !== undefined) return { node: plan.inputs.get(target)!, slot: -1, input: target };
+    const slot = plan.slotOf.get(e);
+    if (slot !== undefined && slot >= 0) return { node: e, slot };
+    throw new Error(`internal: no buffer for a ${e.kind} node`);
+  };
+
+  const operand = (e: Expr, rows: number, cols: number, read?: ReadMap): Operand => {
+    const [r, c] = dims2(shapeOf(e));
+    const map: ReadMap = read ?? (r === 1 && c === 1 ? 'scalar' : r === 1 && rows > 1 ? 'row' : c === 1 && cols > 1 ? 'col' : 'full');
+    return { ref: refOf(e), read: map, dims: [r, c] };
+  };
+
+  /** The body of a fused chain: nodes in `own` are computed here; other non-constant nodes are operands. */
+  const body = (results: readonly Expr[], own: (e: Expr) => boolean, rows: number, cols: number) => {
+    const inputs: Operand[] = [];
+    const ops: BodyOp[] = [];
+    const done = new Map<Expr, Arg>();
+    const inputIndex = new Map<Expr, number>();
+    const visit = (e: Expr): Arg => {
+      const known = done.get(e);
+      if (known) return known;
+      let a: Arg;
+      if (e.kind === 'num') a = { num: e.value };
+      else if (e.kind === 'call' && e.args.length === 0) a = { c: e.op };
+      else if (!own(e)) {
+        let k = inputIndex.get(e);
+        if (k === undefined) inputIndex.set(e, (k = inputs.push(operand(e, rows, cols)) - 1));
+        a = { in: k };
+      } else if (e.op === 'broadcast_to') a = visit(e.args[0]);
+      else {
+        const args = e.args.map(visit);
+        a = { t: ops.push({ op: e.op, args }) - 1 };
+      }
+      done.set(e, a);
+      return a;
+    };
+    // Operands first (in order of first use), so every load precedes every store.
+    return { inputs, ops, args: results.map(visit) };
+  };
+
+  const kernels: Kernel[] = [];
+  const steps = plan.steps.filter((s) => s.kind !== 'view');
+  const updates = steps.filter((s) => s.kind === 'update');
+  for (const step of steps) {
+    if (step.kind === 'update') continue;
+    const [rows, cols] = dims2(step.shape);
+    if (step.kind === 'elementwise') {
+      const own = (e: Expr) => e === step.node || plan.isInlined(e);
+      const b = isLeafConst(step.node) ? { inputs: [], ops: [], args: [step.node.kind === 'num' ? { num: step.node.value } : { c: step.node.op }] } : body([step.node], own, rows, cols);
+      kernels.push({ kind: 'elementwise', rows, cols, inputs: b.inputs, ops: b.ops, result: b.args[0] as Arg, out: refOf(step.node) });
+    } else kernels.push(tensorKernel(step, rows, cols));
+  }
+
+  // Updates of one shape that read each other (p′ reads m′ and v′) form one kernel, outputs in plan order.
+  const groups: Step[][] = [];
+  const groupOf = new Map<Expr, Step[]>();
+  for (const u of updates) {
+    const linked = u.reads.map((r) => groupOf.get(r)).filter((g): g is Step[] => !!g && sameShape(g[0].shape, u.shape));
+    let g: Step[] = linked[0] ?? (groups.push([]), groups[groups.length - 1]);
+    for (const other of linked.slice(1)) {
+      if (other === g) continue;
+      g.push(...other);
+      groups.splice(groups.indexOf(other), 1);
+      for (const s of other) groupOf.set(s.node, g);
+    }
+    g.push(u);
+    groupOf.set(u.node, g);
+  }
+  for (const g of groups) {
+    g.sort((a, b) => updates.indexOf(a) - updates.indexOf(b));
+    const members = new Set(g.map((s) => s.node));
+    const [rows, cols] = dims2(g[0].shape);
+    const own = (e: Expr) => members.has(e) || plan.isInlined(e);
+    const b = body(g.map((s) => s.node), own, rows, cols);
+    kernels.push({ kind: 'update', rows, cols, inputs: b.inputs, ops: b.ops, outputs: g.map((s, i) => ({ target: refOf(s.node), value: b.args[i] })) });
+  }
+  return { kernels: fuseEpilogues(kernels, plan), plan, refOf };
+
+  function tensorKernel(step: Step, rows: number, cols: number): Kernel {
+    const node = step.node;
+    const out = refOf(node);
+    const x = node.args[0];
+    const xs = shapeOf(x);
+    const [xr, xc] = dims2(xs);
+    const copy = (read: ReadMap): ElementwiseKernel => ({ kind: 'elementwise', rows, cols, inputs: [operand(x, rows, cols, read)], ops: [], result: { in: 0 }, out });
+    /** An axis argument on the [rows, cols] view: a vector's only axis is its row. */
+    const viewAxis = (axis: number | undefined): Axis => (axis === undefined ? undefined : xs.length <= 1 ? 1 : (axis as 0 | 1));
+    switch (node.op) {
+      case 'matmul': {
+        const [a, b] = node.args;
+        const ta = a.is('transpose');
+        const tb = b.is('transpose');
+        const [m, k] = dims2(shapeOf(a));
+        return { kind: 'matmul', out, a: refOf(ta ? a.args[0] : a), b: refOf(tb ? b.args[0] : b), ta, tb, m, k, n: dims2(shapeOf(b))[1] };
+      }
+      case 'transpose':
+        return copy(xs.length < 2 ? 'full' : 'transposed');
+      case 'column':
+        return copy(xs.length === 2 ? 'full' : 'transposed');
+      case 'sum':
+      case 'mean':
+      case 'amax':
+      case 'logsumexp': {
+        const op = node.op === 'amax' ? 'max' : node.op;
+        return { kind: 'reduce', op, out, x: refOf(x), rows: xr, cols: xc, axis: viewAxis(axisOf(node.args, xs.length)) };
+      }
+      case 'sum_to': {
+        // Align the target to the input's rank, as broadcasting does (a vector [n] is a row [1, n]).
+        const [tr, tc] = dims2(shapeOf(node));
+        const overRows = tr === 1 && xr > 1;
+        const overCols = tc === 1 && xc > 1;
+        if (!overRows && !overCols) return copy('full');
+        return { kind: 'reduce', op: 'sum', out, x: refOf(x), rows: xr, cols: xc, axis: overRows && overCols ? undefined : overRows ? 0 : 1 };
+      }
+      case 'softmax':
+      case 'log_softmax':
+        return { kind: 'softmax', log: node.op === 'log_softmax', out, x: refOf(x), rows: xr, cols: xc, axis: viewAxis(axisOf(node.args, xs.length) ?? xs.length - 1) ?? 1 };
+      case 'argmax_mask':
+        return { kind: 'argmax', out, x: refOf(x), rows: xr, cols: xc, axis: viewAxis(axisOf(node.args, xs.length)) };
+      case 'softmax_cross_entropy': {
+        const [z, y] = node.args;
+        const [B, C] = dims2(shapeOf(z));
+        const ys = shapeOf(y);
+        return { kind: 'crossentropy', out, z: refOf(z), y: refOf(y), B, C, oneHot: ys.length === 2 && ys[1] === C && C !== 1, yColumn: ys.length === 2 };
+      }
+      case 'onehot':
+        return { kind: 'onehot', out, y: refOf(x), B: rows, C: intArg(node.args[1])!, yColumn: xs.length === 2 };
+      default:
+        throw new Error(`internal: no kernel kind for ${node.op}`);
+    }
+  }
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameBuf = (a: Ref, b: Ref) => (a.slot >= 0 ? a.slot === b.slot : a.input !== undefined && a.input === b.input);
+
+/** The epilogue rule of the header, applied to consecutive kernels. */
+function fuseEpilogues(kernels: readonly Kernel[], plan: Plan): Kernel[] {
+  const readers = new Map<Expr, number>();
+  for (const s of plan.steps) for (const r of new Set(s.reads)) readers.set(r, (readers.get(r) ?? 0) + 1);
+  const roots = new Set(plan.roots);
+  const out: Kernel[] = [];
+  for (let i = 0; i < kernels.length; i++) {
+    const M = kernels[i];
+    const S = kernels[i + 1];
+    if (M.kind !== 'matmul' || !S || S.kind !== 'elementwise' || roots.has(M.out.node) || readers.get(M.out.node) !== 1) {
+      out.push(M);
+      continue;
+    }
+    const Mnode = M.out.node;
+    const fused = epilogue(M, S, Mnode, kernels[i + 2]);
+    if (!fused) {
+      out.push(M);
+      continue;
+    }
+    out.push(fused.kernel);
+    i += fused.consumed;
+  }
+  return out;
+
+  function epilogue(M: MatmulKernel, S: ElementwiseKernel, Mnode: Expr, R: Kernel | undefined): { kernel: MatmulKernel; consumed: number } | undefined {
+    if (S.rows !== M.m || S.cols !== M.n || S.ops.length < 1) return undefined;
+    const mIndex = S.inputs.findIndex((o) => o.ref.node === Mnode);
+    if (mIndex < 0 || S.inputs[mIndex].read !== 'full') return undefined;
+    const isM = (a: Arg) => 'in' in a && a.in === mIndex;
+    const reads = [M.a, M.b];
+    const C = S.out;
+    // S = M + b: one add of M and a row b of M's width.
+    if (S.ops.length === 1 && S.inputs.length === 2 && S.ops[0].op === 'add') {
+      const [x, y] = S.ops[0].args;
+      const other = isM(x) ? y : isM(y) ? x : undefined;
+      if (!other || !('in' in other)) return undefined;
+      const bias = S.inputs[other.in];
+      if (bias.read !== 'row' && !(M.m === 1 && bias.read === 'full')) return undefined;
+      if (bias.dims[1] !== M.n || [...reads, bias.ref].some((r) => sameBuf(r, C))) return undefined;
+      let relu: Ref | undefined;
+      if (R && R.kind === 'elementwise' && R.inputs.length === 1 && R.inputs[0].ref.node === C.node && R.inputs[0].read === 'full' && R.ops.length === 1 && R.ops[0].op === 'relu' && 'in' in R.ops[0].args[0] && 't' in R.result && R.rows === S.rows && R.cols === S.cols) {
+        if (![...reads, bias.ref, C].some((r) => sameBuf(r, R.out))) relu = R.out;
+      }
+      return { kernel: { ...M, out: C, bias: bias.ref, relu }, consumed: relu ? 2 : 1 };
+    }
+    // S = M·step(Z): step inlined, Z materialized of M's shape.
+    if (S.ops.length === 2 && S.inputs.length === 2 && S.ops[0].op === 'step' && S.ops[1].op === 'mul') {
+      const [x, y] = S.ops[1].args;
+      const stepArg = (a: Arg) => 't' in a && a.t === 0;
+      if (!((isM(x) && stepArg(y)) || (isM(y) && stepArg(x)))) return undefined;
+      const za = S.ops[0].args[0];
+      if (!('in' in za) || za.in === mIndex) return undefined;
+      const Z = S.inputs[za.in];
+      if (Z.read !== 'full' || [...reads, Z.ref].some((r) => sameBuf(r, C))) return undefined;
+      return { kernel: { ...M, out: C, mask: Z.ref }, consumed: 1 };
+    }
+    return undefined;
+  }
+}
