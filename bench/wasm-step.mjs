@@ -10,7 +10,7 @@
 import { compile, wasmFeatures, Model, FusedStep, AdamState } from '../dist/index.js';
 import { readFileSync } from 'node:fs';
 import { makePlan } from '../dist/backend/plan.js';
-import { getBackend } from '../dist/backend/backend.js';
+import { getBackend } from '../dist/backend/registry.js';
 import { parseProgram } from '../dist/parse/parse.js';
 import { buildTape } from '../dist/tape/tape.js';
 import { threadStats } from '../dist/backend/wasm/engine.js';
