@@ -16,7 +16,7 @@ import { compileScalar, type ScalarProgram } from './eval/codegen.js';
 import { derivative } from './diff/diff.js';
 import { ExprError } from './errors.js';
 import { freeVars, topo } from './ir/walk.js';
-import { opTable } from './ir/ops.js';
+import { findOp } from './ir/registry.js';
 import { ShapedProgram } from './backend/shaped.js';
 import { checkScalar } from './eval/evaluate.js';
 import type { Shape } from './ir/tensor-ops.js';
@@ -162,7 +162,7 @@ function isTensorProgram(options: CompileOptions): boolean {
 
 /** Does the graph use tensor operations (so it cannot run as a scalar formula)? */
 function usesTensorOps(e: Expr): boolean {
-  return topo(e).some((n) => n.kind === 'call' && !Object.hasOwn(opTable, n.op));
+  return topo(e).some((n) => n.kind === 'call' && !findOp(n.op)?.elementwise);
 }
 
 /**

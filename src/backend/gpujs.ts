@@ -15,7 +15,8 @@
 
 import gpujs from 'gpu.js';
 import { Expr } from '../ir/expr.js';
-import { getOp } from '../ir/ops.js';
+import { getOp, type OpName } from '../ir/ops.js';
+import { jsSyntax } from '../eval/js-ops.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Plan } from './plan.js';
 import type { Backend, BackendOptions, Buf, Runner } from './backend.js';
@@ -44,11 +45,32 @@ interface KernelSpec {
 
 const READ: Record<ReadMap, string> = { full: '[i][j]', row: '[0][j]', col: '[i][0]', scalar: '[0][0]', transposed: '[j][i]' };
 
-/** A fused chain (elementwise, or one output of an update) from the op table's kernel snippets. */
+/** Ops whose kernel form differs from plain JavaScript (gpu.js's subset: Math functions of one or two arguments). */
+const KERNEL_SYNTAX: Partial<Record<OpName, (...xs: string[]) => string>> = {
+  sigmoid: (x) => `1 / (1 + Math.exp(-${x}))`,
+  softplus: (x) => `(${x} > 0 ? ${x} + Math.log(1 + Math.exp(-${x})) : Math.log(1 + Math.exp(${x})))`,
+  min: (...xs) => xs.reduce((a, b) => `Math.min(${a}, ${b})`),
+  max: (...xs) => xs.reduce((a, b) => `Math.max(${a}, ${b})`),
+  hypot: (...xs) => `Math.sqrt(${xs.map((x) => `${x} * ${x}`).join(' + ')})`,
+};
+
+/**
+ * An op in a kernel: its kernel form, else plain JavaScript, else a call of the op's own float64 evaluation, added
+ * to gpu.js as a native function (written in gpu.js's subset) under a name made from the op's name.
+ */
+function kernelOp(op: string, args: readonly string[]): string {
+  const own = Object.hasOwn(KERNEL_SYNTAX, op) ? KERNEL_SYNTAX[op as OpName] : undefined;
+  if (own) return own(...args);
+  const js = jsSyntax(op, args);
+  if (js !== undefined) return js;
+  return `op_${op}(${args.join(', ')})`;
+}
+
+/** A fused chain (elementwise, or one output of an update), ops rendered by kernelOp. */
 function loopKernel(k: ElementwiseKernel | UpdateKernel, value: Arg, write: Ref, update?: string): KernelSpec {
   const literal = (v: number) => (v < 0 ? `(${v})` : String(v));
-  const arg = (a: Arg): string => ('in' in a ? `v${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${getOp(a.c).js()})`);
-  const snippet = (op: string) => getOp(op).kernel ?? getOp(op).js;
+  const arg = (a: Arg): string => ('in' in a ? `v${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${kernelOp(a.c, [])})`);
+  const snippet = (op: string) => (...xs: string[]) => kernelOp(op, xs);
   const source = [
     `function (${k.inputs.map((_, i) => `in${i}`).join(', ')}) {`,
     '  const i = this.thread.y;',
@@ -177,6 +199,12 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
   const lowered = lower(plan);
   const shapeOf = (e: Expr) => plan.shapes.get(e)!;
   const specs = lowered.kernels.flatMap((k) => (table[k.kind] as (k: Kernel, s: typeof shapeOf) => KernelSpec[])(k, shapeOf));
+  // Ops computed by their own evaluation: added once as native functions (the function renamed op_<name>).
+  for (const name of new Set(specs.flatMap((sp) => [...sp.source.matchAll(/\bop_(\w+)\(/g)].map((m) => m[1])))) {
+    const native = getOp(name).eval.toString().replace(/^function\s*[\w$]*\s*\(/, `function op_${name}(`);
+    if (!native.startsWith('function op_')) throw new Error(`internal: ${name}'s evaluation is not a plain function, so no gpu.js kernel can call it`);
+    gpu.addFunction(native as never);
+  }
   for (const spec of specs) {
     sources.push(spec.source);
     let kernel: (...args: Value[]) => Value;

@@ -3,11 +3,11 @@
 //
 // In:  kernels, and where each Ref's buffer is (Float32Array, or Float64Array for gradient checks).
 // Out: one closure per kernel (run in order, nothing allocated per call) and the generated loop sources.
-// Elementwise and update kernels are generated JavaScript loops built from the op table's `js` snippets; the other
+// Elementwise and update kernels are generated JavaScript loops, ops rendered by src/eval/js-ops.ts; the other
 // kinds call src/backend/js-kernels.ts. Generated code contains no user text: buffers are passed by position,
-// numbers printed from finite doubles, op code from the op table.
+// numbers printed from finite doubles, op code from the registry's names.
 
-import { getOp, runtime } from '../ir/ops.js';
+import { jsOp, runtime } from '../eval/js-ops.js';
 import type { Arg, ElementwiseKernel, Kernel, KernelKind, Operand, Ref, UpdateKernel } from './lower.js';
 import * as K from './js-kernels.js';
 
@@ -39,16 +39,16 @@ function readAt(o: Operand, k: number): string {
 /** Source of the loop of an elementwise or update kernel: function(out…, in…). */
 export function loopSource(k: ElementwiseKernel | UpdateKernel): string {
   const outs = k.kind === 'update' ? k.outputs.map((_, j) => `o${j}`) : ['out'];
-  const arg = (a: Arg): string => ('in' in a ? `a${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${getOp(a.c).js()})`);
+  const arg = (a: Arg): string => ('in' in a ? `a${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${jsOp(a.c, [])})`);
   const stores = k.kind === 'update' ? k.outputs : [{ value: k.result }];
   const storedAt = new Map<number, number[]>();
   stores.forEach((s, j) => 't' in s.value && (storedAt.get(s.value.t) ?? storedAt.set(s.value.t, []).get(s.value.t)!).push(j));
   const body: string[] = k.inputs.map((o, i) => `const a${i} = ${readAt(o, i)};`);
   k.ops.forEach((op, t) => {
     const at = storedAt.get(t);
-    if (!at || k.kind !== 'update') return body.push(`const t${t} = ${getOp(op.op).js(...op.args.map(arg))};`);
+    if (!at || k.kind !== 'update') return body.push(`const t${t} = ${jsOp(op.op, op.args.map(arg))};`);
     // Stored, then read back: later ops see the value rounded as the buffer holds it.
-    body.push(`let t${t} = ${getOp(op.op).js(...op.args.map(arg))};`, ...at.map((j) => `${outs[j]}[rowBase + j] = t${t};`), `t${t} = ${outs[at[0]]}[rowBase + j];`);
+    body.push(`let t${t} = ${jsOp(op.op, op.args.map(arg))};`, ...at.map((j) => `${outs[j]}[rowBase + j] = t${t};`), `t${t} = ${outs[at[0]]}[rowBase + j];`);
   });
   stores.forEach((s, j) => (!('t' in s.value) || k.kind !== 'update') && body.push(`${outs[j]}[rowBase + j] = ${arg(s.value)};`));
   return [

@@ -27,6 +27,7 @@
 import { Expr } from '../ir/expr.js';
 import { axisOf, intArg, type Shape } from '../ir/tensor-ops.js';
 import type { Plan, Step } from './plan.js';
+import { op } from '../ir/registry.js';
 
 /** A buffer: a plan slot (≥ 0) or an input (slot −1, node the input's symbol). `node` is the value it holds. */
 export interface Ref {
@@ -212,7 +213,7 @@ export function lower(plan: Plan): Lowered {
         let k = inputIndex.get(e);
         if (k === undefined) inputIndex.set(e, (k = inputs.push(operand(e, rows, cols)) - 1));
         a = { in: k };
-      } else if (e.op === 'broadcast_to') a = visit(e.args[0]);
+      } else if (!op(e.op).elementwise) a = visit(e.args[0]); // pointwise tensor ops (broadcast_to) are views
       else {
         const args = e.args.map(visit);
         a = { t: ops.push({ op: e.op, args }) - 1 };

@@ -15,8 +15,8 @@
 // elementwise, and both have the same shape (so nothing is recomputed); otherwise it is materialized.
 
 import { Expr } from '../ir/expr.js';
-import { opTable } from '../ir/ops.js';
-import { getTensorOp, type Shape } from '../ir/tensor-ops.js';
+import { findOp } from '../ir/registry.js';
+import type { Shape } from '../ir/tensor-ops.js';
 import { topo } from '../ir/walk.js';
 import { sameShape, sizeOf, type ShapeMap } from '../tensor/shapes.js';
 
@@ -49,7 +49,7 @@ export interface Plan {
 }
 
 export function isElementwise(e: Expr): boolean {
-  return e.kind === 'call' && e.args.length > 0 && (Object.hasOwn(opTable, e.op) || e.op === 'broadcast_to');
+  return e.kind === 'call' && e.args.length > 0 && findOp(e.op)?.pointwise === true;
 }
 
 const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
@@ -57,8 +57,7 @@ const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.arg
 /** Operands a tensor op reads: matmul reads a transposed operand's argument directly (no materialized copy). */
 export function tensorReads(node: Expr): Expr[] {
   if (node.op === 'matmul') return node.args.map((a) => (a.is('transpose') ? a.args[0] : a));
-  const spec = getTensorOp(node.op)!;
-  const literal = new Set(spec.literalArgs ?? []);
+  const literal = new Set(findOp(node.op)!.literalArgs);
   return node.args.filter((_, i) => !literal.has(i));
 }
 

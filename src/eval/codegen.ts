@@ -7,11 +7,11 @@
 //      Each distinct node is computed once (shared subexpressions are shared); no allocation per call.
 //
 // Safety: user text never reaches the generated source. Variables become inp[k] by index, numbers are printed
-// from finite float64 values, and op code comes from the op table's snippets. Nothing is named after the user.
+// from finite float64 values, and op code comes from src/eval/js-ops.ts. Nothing is named after the user.
 
 import { Expr } from '../ir/expr.js';
 import { topo } from '../ir/walk.js';
-import { getOp, runtime } from '../ir/ops.js';
+import { jsOp, runtime } from './js-ops.js';
 
 export interface ScalarProgram {
   readonly source: string;
@@ -39,14 +39,13 @@ function body(roots: readonly Expr[], inputs: readonly string[], read: (k: numbe
       used.add(k);
       code.set(node, `v${k}`);
     } else {
-      const spec = getOp(node.op);
       const args = node.args.map((a) => code.get(a)!);
       if (node.args.length === 0) {
-        code.set(node, `(${spec.js()})`);
+        code.set(node, `(${jsOp(node.op, [])})`);
         continue;
       }
       const name = `t${t++}`;
-      lines.push(`${indent}const ${name} = ${spec.js(...args)};`);
+      lines.push(`${indent}const ${name} = ${jsOp(node.op, args)};`);
       code.set(node, name);
     }
   }

@@ -6,7 +6,8 @@
 
 import { Expr } from '../ir/expr.js';
 import { topo, freeVars } from '../ir/walk.js';
-import { getOp, opTable } from '../ir/ops.js';
+import { getOp } from '../ir/ops.js';
+import { findOp } from '../ir/registry.js';
 import { ExprError } from '../errors.js';
 
 export type Values = Readonly<Record<string, number>> | ReadonlyMap<string, number>;
@@ -34,7 +35,7 @@ export function checkValues(e: Expr | readonly Expr[], values: Values): string[]
 /** Reject tensor ops (sum, @, ᵀ, softmax, …): they run through compile() with shapes. */
 export function checkScalar(e: Expr | readonly Expr[]): void {
   for (const node of topo(e)) {
-    if (node.kind === 'call' && !Object.hasOwn(opTable, node.op)) {
+    if (node.kind === 'call' && !findOp(node.op)?.elementwise) {
       const name = node.op === 'matmul' ? '@' : node.op === 'transpose' ? 'ᵀ' : node.op === 'amax' ? 'max(x)' : `${node.op}()`;
       throw new ExprError('usage', `${name} is a tensor operation: run the program with compile(source, { shapes }) (or exprgrad run)`);
     }

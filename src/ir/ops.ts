@@ -1,13 +1,18 @@
-// THE op table. One entry per scalar op; every later stage reads it and nothing else about an op.
+// The elementwise ops of the registry (src/ir/registry.ts): scalar functions, applied pointwise to tensors with
+// broadcasting. Declared with small helpers (fn1 for a one-argument function); the registry adds what follows from
+// being elementwise (NumPy broadcasting for the shape, the tape's VJP from the partials).
 //
 // Each entry declares:
 //   arity      exact argument count (variadic ops: the minimum)
 //   eval       float64 evaluation
-//   js         the JavaScript expression snippet used by generated code (arguments arrive parenthesized)
 //   d          ∂op/∂arg_i, written with the graph's own builders (so the printed derivative, the tape and the
 //              kernels share one rule); called only for arguments that depend on the variable
-//   print      how it prints in each style, with its precedence (src/print/ supplies wrap())
+//   print      how it prints in each style, with its precedence (src/print/ supplies wrap()); default: a call,
+//              name(a, b) and \name\left(a, b\right) with `latex` as the LaTeX name
 //   smooth     true where the op is differentiable with margin eps at the point (random-test domains)
+//   parity, simplify, dTerm: see OpSpec
+// Code for generated programs is not here: each target renders ops from its own table (src/eval/js-ops.ts,
+// src/backend/gpujs.ts), falling back on an op's own `eval`, so a new op needs no entry there.
 //
 // Conventions (documented once, here, and pinned by tests):
 //   -x^2 = -(x^2); 2^3^2 = 2^(3^2); 0^0 = 1 (IEEE pow)
@@ -16,7 +21,7 @@
 //   log is natural; log10, log2 are explicit
 //   sign' = step' = 0 (almost everywhere)
 //
-// TypeScript forces completeness: `satisfies Record<OpName, OpSpec>` fails to compile if an entry lacks a field.
+// TypeScript forces completeness: `satisfies Record<string, OpDef>` fails to compile if an entry lacks a field.
 
 import { Expr } from './expr.js';
 import { add, sub, mul, div, neg, pow, fn, square, ONE, ZERO, TWO } from './build.js';
@@ -52,12 +57,6 @@ export interface OpSpec {
   readonly variadic?: true;
   readonly doc: string;
   readonly eval: (...xs: number[]) => number;
-  readonly js: (...xs: string[]) => string;
-  /**
-   * The snippet for GPU kernels (gpu.js's JavaScript subset: Math functions of one or two arguments, no helper
-   * objects), where it differs from `js`. Arguments arrive as plain identifiers.
-   */
-  readonly kernel?: (...xs: string[]) => string;
   readonly d: (args: readonly Expr[], self: Expr, i: number) => Expr;
   readonly print: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
   readonly smooth: (xs: readonly number[], eps: number) => boolean;
@@ -72,49 +71,40 @@ export interface OpSpec {
   readonly dTerm?: (args: readonly Expr[], du: Expr, i: number) => Expr;
 }
 
+/** An entry as declared: the printer may be left to the default call form (with its LaTeX name). */
+export type OpDef = Omit<OpSpec, 'print'> & { readonly print?: OpSpec['print']; readonly latex?: string };
+
 const always = () => true;
 const awayFrom0 = (xs: readonly number[], eps: number) => Math.abs(xs[0]) > eps;
 const positive = (xs: readonly number[], eps: number) => xs[0] > eps;
 const insideUnit = (xs: readonly number[], eps: number) => Math.abs(xs[0]) < 1 - eps;
 
-function latexFnName(name: string, latex?: string): string {
-  return latex ?? `\\operatorname{${name.replace(/_/g, '\\_')}}`;
-}
-
-/** Printer for ordinary functions: name(a, b) and \name\left(a, b\right). */
-function funcPrint(name: string, latex?: string) {
+/**
+ * The one printer of calls: name(a, b) and \name\left(a, b\right); with `axis`, a second argument prints as a
+ * keyword, sum(x, axis=1).
+ */
+export function callPrint(name: string, latex?: string, axis = false) {
+  const latexName = latex ?? `\\operatorname{${name.replace(/_/g, '\\_')}}`;
   return (ctx: FmtCtx, args: readonly Printed[]): Printed => {
-    const inner = args.map((a) => a.text).join(', ');
-    if (ctx.style === 'latex') return { text: `${latexFnName(name, latex)}\\left(${inner}\\right)`, prec: Prec.ATOM };
+    const parts = args.map((a) => a.text);
+    if (axis && parts.length === 2) parts[1] = `axis=${parts[1]}`;
+    const inner = parts.join(', ');
+    if (ctx.style === 'latex') return { text: `${latexName}\\left(${inner}\\right)`, prec: Prec.ATOM };
     return { text: `${name}(${inner})`, prec: Prec.ATOM };
   };
 }
 
-/** A one-argument function whose derivative is f'(u), given as a builder. */
-function unary(
-  name: string,
-  doc: string,
-  evalFn: (x: number) => number,
-  js: (x: string) => string,
-  deriv: (u: Expr, self: Expr) => Expr,
-  smooth: (xs: readonly number[], eps: number) => boolean = always,
-  latex?: string,
-  extra: Pick<OpSpec, 'parity' | 'simplify'> = {},
-): OpSpec {
-  return {
-    arity: 1,
-    doc,
-    eval: evalFn,
-    js,
-    d: (args, self) => deriv(args[0], self),
-    print: funcPrint(name, latex),
-    smooth,
-    ...extra,
-  };
-}
-
-function withKernel(kernel: (...xs: string[]) => string, spec: OpSpec): OpSpec {
-  return { ...spec, kernel };
+/** A one-argument function, declared by its value and its derivative f′(u) (a builder; `self` is f(u)). */
+function fn1(f: {
+  doc: string;
+  eval: (x: number) => number;
+  d: (u: Expr, self: Expr) => Expr;
+  smooth?: OpSpec['smooth'];
+  latex?: string;
+  parity?: OpSpec['parity'];
+  simplify?: OpSpec['simplify'];
+}): OpDef {
+  return { arity: 1, doc: f.doc, eval: f.eval, d: (args, self) => f.d(args[0], self), smooth: f.smooth ?? always, latex: f.latex, parity: f.parity, simplify: f.simplify };
 }
 
 /** Rewrites for f(a) where a is a specific literal: at(0, ZERO) gives f(0) = 0. */
@@ -203,10 +193,7 @@ function distinctArgs(xs: readonly number[], eps: number): boolean {
   return true;
 }
 
-/** Helpers that generated code reaches as R.name (snippets such as `R.sigmoid(x)`). */
-export const runtime = { sigmoid, softplus } as const;
 
-const binaryJs = (op: string) => (a: string, b: string) => `${a} ${op} ${b}`;
 
 function infixPrint(plain: string, unicode: string, latex: string, prec: number, left: number, right: number) {
   return (ctx: FmtCtx, [a, b]: readonly Printed[]): Printed => {
@@ -222,13 +209,12 @@ function juxtaposable(text: string): boolean {
   return /^[\p{L}_(√\\]/u.test(c) && !text.startsWith('\\left(-') && !text.startsWith('\\frac');
 }
 
-export const ops = {
+const defs = {
   // ── arithmetic ─────────────────────────────────────────────────────────────
   add: {
     arity: 2,
     doc: 'a + b',
     eval: (a, b) => a + b,
-    js: binaryJs('+'),
     d: () => ONE, // ∂(a+b)/∂a = ∂(a+b)/∂b = 1
     print: infixPrint(' + ', ' + ', ' + ', Prec.ADD, Prec.ADD, Prec.MUL),
     smooth: always,
@@ -237,7 +223,6 @@ export const ops = {
     arity: 2,
     doc: 'a − b',
     eval: (a, b) => a - b,
-    js: binaryJs('-'),
     d: (_args, _self, i) => (i === 0 ? ONE : neg(ONE)), // ∂/∂a = 1, ∂/∂b = −1
     print: infixPrint(' - ', ' − ', ' - ', Prec.ADD, Prec.ADD, Prec.MUL),
     smooth: always,
@@ -246,7 +231,6 @@ export const ops = {
     arity: 2,
     doc: 'a · b',
     eval: (a, b) => a * b,
-    js: binaryJs('*'),
     d: ([a, b], _self, i) => (i === 0 ? b : a), // ∂(ab)/∂a = b, ∂(ab)/∂b = a
     dTerm: ([a, b], du, i) => (i === 0 ? mul(du, b) : mul(a, du)), // (ab)' = a'b + ab', factor order kept
     print: (ctx, [a, b], node) => {
@@ -272,7 +256,6 @@ export const ops = {
     arity: 2,
     doc: 'a / b',
     eval: (a, b) => a / b,
-    js: binaryJs('/'),
     // ∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²
     d: ([a, b], _self, i) => (i === 0 ? div(ONE, b) : neg(div(a, square(b)))),
     print: (ctx, [a, b]) => {
@@ -287,7 +270,6 @@ export const ops = {
     doc: 'a ^ b',
     eval: (a, b) => Math.pow(a, b),
     // Small integer powers multiply out: within an ulp or two of pow, and several times faster.
-    js: (a, b) => (b === '2' ? `(${a} * ${a})` : b === '3' ? `(${a} * ${a} * ${a})` : `Math.pow(${a}, ${b})`),
     // ∂(a^b)/∂a = b·a^(b−1);  ∂(a^b)/∂b = a^b·log(a) (only built when b depends on the variable)
     d: ([a, b], self, i) => (i === 0 ? mul(b, pow(a, sub(b, ONE))) : mul(self, fn('log', a))),
     print: (ctx, [a, b], node) => {
@@ -307,7 +289,6 @@ export const ops = {
     arity: 1,
     doc: '−a',
     eval: (a) => -a,
-    js: (a) => `-${a}`,
     d: () => neg(ONE),
     print: (ctx, [a]) => {
       const sym = ctx.style === 'unicode' ? '−' : '-';
@@ -321,7 +302,6 @@ export const ops = {
     arity: 0,
     doc: 'π = 3.14159…',
     eval: () => Math.PI,
-    js: () => 'Math.PI',
     d: () => ZERO,
     print: (ctx) => ({ text: ctx.style === 'unicode' ? 'π' : ctx.style === 'latex' ? '\\pi' : 'pi', prec: Prec.ATOM }),
     smooth: always,
@@ -330,52 +310,37 @@ export const ops = {
     arity: 0,
     doc: 'e = 2.71828…, the base of the natural logarithm',
     eval: () => Math.E,
-    js: () => 'Math.E',
     d: () => ZERO,
     print: () => ({ text: 'e', prec: Prec.ATOM }),
     smooth: always,
   },
 
   // ── elementary functions ───────────────────────────────────────────────────
-  sin: unary('sin', 'sine', Math.sin, (x) => `Math.sin(${x})`, (u) => fn('cos', u), always, '\\sin',
-    { parity: 'odd', simplify: at([0, ZERO]) }),
-  cos: unary('cos', 'cosine', Math.cos, (x) => `Math.cos(${x})`, (u) => neg(fn('sin', u)), always, '\\cos',
-    { parity: 'even', simplify: at([0, ONE]) }),
+  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: at([0, ZERO]) }),
+  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: at([0, ONE]) }),
   // tan' = 1/cos²
-  tan: unary('tan', 'tangent', Math.tan, (x) => `Math.tan(${x})`, (u) => div(ONE, square(fn('cos', u))),
-    (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, '\\tan', { parity: 'odd', simplify: at([0, ZERO]) }),
+  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: at([0, ZERO]) }),
   // asin' = 1/√(1 − u²)
-  asin: unary('asin', 'inverse sine', Math.asin, (x) => `Math.asin(${x})`,
-    (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), insideUnit, '\\arcsin', { parity: 'odd', simplify: at([0, ZERO]) }),
+  asin: fn1({ doc: 'inverse sine', eval: Math.asin, d: (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), smooth: insideUnit, latex: '\\arcsin', parity: 'odd', simplify: at([0, ZERO]) }),
   // acos' = −1/√(1 − u²)
-  acos: unary('acos', 'inverse cosine', Math.acos, (x) => `Math.acos(${x})`,
-    (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), insideUnit, '\\arccos', { simplify: at([1, ZERO]) }),
+  acos: fn1({ doc: 'inverse cosine', eval: Math.acos, d: (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), smooth: insideUnit, latex: '\\arccos', simplify: at([1, ZERO]) }),
   // atan' = 1/(1 + u²)
-  atan: unary('atan', 'inverse tangent', Math.atan, (x) => `Math.atan(${x})`,
-    (u) => div(ONE, add(ONE, square(u))), always, '\\arctan',
-    { parity: 'odd', simplify: at([0, ZERO]) }),
-  sinh: unary('sinh', 'hyperbolic sine', Math.sinh, (x) => `Math.sinh(${x})`, (u) => fn('cosh', u), always, '\\sinh',
-    { parity: 'odd', simplify: at([0, ZERO]) }),
-  cosh: unary('cosh', 'hyperbolic cosine', Math.cosh, (x) => `Math.cosh(${x})`, (u) => fn('sinh', u), always, '\\cosh',
-    { parity: 'even', simplify: at([0, ONE]) }),
+  atan: fn1({ doc: 'inverse tangent', eval: Math.atan, d: (u) => div(ONE, add(ONE, square(u))), latex: '\\arctan', parity: 'odd', simplify: at([0, ZERO]) }),
+  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: at([0, ZERO]) }),
+  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: at([0, ONE]) }),
   // tanh' = 1 − tanh²
-  tanh: unary('tanh', 'hyperbolic tangent', Math.tanh, (x) => `Math.tanh(${x})`,
-    (_u, self) => sub(ONE, square(self)), always, '\\tanh', { parity: 'odd', simplify: at([0, ZERO]) }),
+  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: at([0, ZERO]) }),
   // exp' = exp
-  exp: unary('exp', 'exponential', Math.exp, (x) => `Math.exp(${x})`, (_u, self) => self, always, '\\exp',
-    { simplify: inverseOf('log', at([0, ONE])) }),
+  exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
-  log: unary('log', 'natural logarithm', Math.log, (x) => `Math.log(${x})`, (u) => div(ONE, u), positive, '\\ln',
-    { simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
+  log: fn1({ doc: 'natural logarithm', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
   // log10' = 1/(u·log 10)
-  log10: unary('log10', 'base-10 logarithm', Math.log10, (x) => `Math.log10(${x})`,
-    (u) => div(ONE, mul(u, fn('log', num(10)))), positive, '\\log_{10}', { simplify: at([1, ZERO], [10, ONE]) }),
+  log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: at([1, ZERO], [10, ONE]) }),
   // log2' = 1/(u·log 2)
-  log2: unary('log2', 'base-2 logarithm', Math.log2, (x) => `Math.log2(${x})`,
-    (u) => div(ONE, mul(u, fn('log', TWO))), positive, '\\log_{2}', { simplify: at([1, ZERO], [2, ONE]) }),
+  log2: fn1({ doc: 'base-2 logarithm', eval: Math.log2, d: (u) => div(ONE, mul(u, fn('log', TWO))), smooth: positive, latex: '\\log_{2}', simplify: at([1, ZERO], [2, ONE]) }),
   // sqrt' = 1/(2√u)
   sqrt: {
-    ...unary('sqrt', 'square root', Math.sqrt, (x) => `Math.sqrt(${x})`, (_u, self) => div(ONE, mul(TWO, self)), positive),
+    ...fn1({ doc: 'square root', eval: Math.sqrt, d: (_u, self) => div(ONE, mul(TWO, self)), smooth: positive }),
     // √(u²) = |u|; √0 = 0, √1 = 1 (other powers are the simplifier's: √u is u^(1/2) there)
     simplify: ([u]) => (u.is('pow') && u.args[1].isNum(2) ? fn('abs', u.args[0]) : at([0, ZERO], [1, ONE])([u])),
     print: (ctx, [a], node) => {
@@ -390,15 +355,13 @@ export const ops = {
   },
   // cbrt' = 1/(3·cbrt(u)²)
   cbrt: {
-    ...unary('cbrt', 'cube root', Math.cbrt, (x) => `Math.cbrt(${x})`,
-      (_u, self) => div(ONE, mul(num(3), square(self))), awayFrom0, undefined,
-      { parity: 'odd', simplify: foldLiteral((x) => { const r = Math.round(Math.cbrt(x)); return r * r * r === x ? r : NaN; }) }),
+    ...fn1({ doc: 'cube root', eval: Math.cbrt, d: (_u, self) => div(ONE, mul(num(3), square(self))), smooth: awayFrom0, parity: 'odd', simplify: foldLiteral((x) => { const r = Math.round(Math.cbrt(x)); return r * r * r === x ? r : NaN; }) }),
     print: (ctx, [a]) =>
       ctx.style === 'latex' ? { text: `\\sqrt[3]{${a.text}}`, prec: Prec.ATOM } : { text: `cbrt(${a.text})`, prec: Prec.ATOM },
   },
   // abs' = sign
   abs: {
-    ...unary('abs', 'absolute value', Math.abs, (x) => `Math.abs(${x})`, (u) => fn('sign', u), awayFrom0),
+    ...fn1({ doc: 'absolute value', eval: Math.abs, d: (u) => fn('sign', u), smooth: awayFrom0 }),
     parity: 'even',
     // |(|u|)| = |u|, |exp u| = exp u, |n| = n
     simplify: ([u]) => (u.is('abs') || u.is('exp') || u.kind === 'num' ? u : undefined),
@@ -408,23 +371,15 @@ export const ops = {
         : { text: `abs(${a.text})`, prec: Prec.ATOM },
   },
   // sign' = 0 almost everywhere
-  sign: unary('sign', 'sign: −1, 0 or 1 (sign(0) = 0)', (x) => (x > 0 ? 1 : x < 0 ? -1 : x), (x) => `Math.sign(${x})`,
-    () => ZERO, awayFrom0, undefined, { parity: 'odd', simplify: (args) => (args[0].is('sign') ? args[0] : foldLiteral(Math.sign)(args)) }), // sign(sign u) = sign u
+  sign: fn1({ doc: 'sign: −1, 0 or 1 (sign(0) = 0)', eval: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), d: () => ZERO, smooth: awayFrom0, parity: 'odd', simplify: (args) => (args[0].is('sign') ? args[0] : foldLiteral(Math.sign)(args)) }), // sign(sign u) = sign u
   // step' = 0 almost everywhere
-  step: unary('step', 'Heaviside step: 1 for x > 0, else 0 (step(0) = 0)', (x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN),
-    (x) => `(${x} > 0 ? 1 : 0)`, () => ZERO, awayFrom0, undefined,
-    { simplify: foldLiteral((x) => (x > 0 ? 1 : 0)) }),
+  step: fn1({ doc: 'Heaviside step: 1 for x > 0, else 0 (step(0) = 0)', eval: (x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN), d: () => ZERO, smooth: awayFrom0, simplify: foldLiteral((x) => (x > 0 ? 1 : 0)) }),
   // sigmoid' = σ(u)·(1 − σ(u))
-  sigmoid: withKernel((x) => `1 / (1 + Math.exp(-${x}))`, unary('sigmoid', 'logistic function 1/(1 + exp(−x))', sigmoid, (x) => `R.sigmoid(${x})`,
-    (_u, self) => mul(self, sub(ONE, self)), always, '\\sigma',
-    { simplify: at([0, div(ONE, TWO)]) })),
+  sigmoid: fn1({ doc: 'logistic function 1/(1 + exp(−x))', eval: sigmoid, d: (_u, self) => mul(self, sub(ONE, self)), latex: '\\sigma', simplify: at([0, div(ONE, TWO)]) }),
   // relu' = step (relu'(0) = 0)
-  relu: unary('relu', 'rectified linear unit max(0, x)', (x) => (x > 0 ? x : x <= 0 ? 0 : NaN),
-    (x) => `(${x} > 0 ? ${x} : 0)`, (u) => fn('step', u), awayFrom0, undefined,
-    { simplify: (args) => (args[0].is('relu') ? args[0] : foldLiteral((x) => (x > 0 ? x : 0))(args)) }),
+  relu: fn1({ doc: 'rectified linear unit max(0, x)', eval: (x) => (x > 0 ? x : x <= 0 ? 0 : NaN), d: (u) => fn('step', u), smooth: awayFrom0, simplify: (args) => (args[0].is('relu') ? args[0] : foldLiteral((x) => (x > 0 ? x : 0))(args)) }),
   // softplus' = sigmoid
-  softplus: withKernel((x) => `(${x} > 0 ? ${x} + Math.log(1 + Math.exp(-${x})) : Math.log(1 + Math.exp(${x})))`,
-    unary('softplus', 'log(1 + exp(x)), computed stably', softplus, (x) => `R.softplus(${x})`, (u) => fn('sigmoid', u))),
+  softplus: fn1({ doc: 'log(1 + exp(x)), computed stably', eval: softplus, d: (u) => fn('sigmoid', u) }),
 
   // ── several arguments ──────────────────────────────────────────────────────
   min: {
@@ -432,10 +387,8 @@ export const ops = {
     variadic: true,
     doc: 'smallest argument (two or more); ties: derivative goes to the first tied argument',
     eval: extremumEval(-1),
-    js: (...xs) => `Math.min(${xs.join(', ')})`,
-    kernel: (...xs) => xs.reduce((a, b) => `Math.min(${a}, ${b})`),
     d: (args, _self, i) => extremumPartial(args, i, -1),
-    print: funcPrint('min', '\\min'),
+    latex: '\\min',
     smooth: distinctArgs,
   },
   max: {
@@ -443,23 +396,19 @@ export const ops = {
     variadic: true,
     doc: 'largest argument (two or more); ties: derivative goes to the first tied argument',
     eval: extremumEval(1),
-    js: (...xs) => `Math.max(${xs.join(', ')})`,
-    kernel: (...xs) => xs.reduce((a, b) => `Math.max(${a}, ${b})`),
     d: (args, _self, i) => extremumPartial(args, i, 1),
-    print: funcPrint('max', '\\max'),
+    latex: '\\max',
     smooth: distinctArgs,
   },
   atan2: {
     arity: 2,
     doc: 'atan2(y, x): angle of the point (x, y)',
     eval: Math.atan2,
-    js: (y, x) => `Math.atan2(${y}, ${x})`,
     // ∂/∂y = x/(x² + y²),  ∂/∂x = −y/(x² + y²)
     d: ([y, x], _self, i) => {
       const r2 = add(square(x), square(y));
       return i === 0 ? div(x, r2) : neg(div(y, r2));
     },
-    print: funcPrint('atan2', '\\operatorname{atan2}'),
     // smooth away from the origin and from the branch cut (x < 0, y = 0)
     smooth: ([y, x], eps) => Math.hypot(x, y) > eps && !(x < 0 && Math.abs(y) <= eps),
   },
@@ -468,16 +417,18 @@ export const ops = {
     variadic: true,
     doc: 'hypot(a, b, …) = √(a² + b² + …)',
     eval: Math.hypot,
-    js: (...xs) => `Math.hypot(${xs.join(', ')})`,
-    kernel: (...xs) => `Math.sqrt(${xs.map((x) => `${x} * ${x}`).join(' + ')})`,
     // ∂/∂a_i = a_i / hypot(a…)
     d: (args, self, i) => div(args[i], self),
-    print: funcPrint('hypot', '\\operatorname{hypot}'),
     smooth: (xs, eps) => Math.hypot(...xs) > eps,
   },
-} satisfies Record<string, OpSpec>;
+} satisfies Record<string, OpDef>;
 
-export type OpName = keyof typeof ops;
+export type OpName = keyof typeof defs;
+
+/** The elementwise ops, each with its printer resolved. */
+export const ops = Object.fromEntries(
+  Object.entries(defs as Record<string, OpDef>).map(([name, d]) => [name, { ...d, print: d.print ?? callPrint(name, d.latex) }]),
+) as Record<OpName, OpSpec>;
 
 /** The table, typed for lookups by arbitrary strings (user input). */
 export const opTable: Readonly<Record<string, OpSpec | undefined>> = ops;

@@ -1,9 +1,9 @@
-// The tensor op table: ops whose meaning needs shapes (matrix product, transpose, reductions, softmax, …).
-//
-// Scalar ops (src/ir/ops.ts) apply pointwise to tensors with broadcasting; the ops here are the rest. Each entry
-// declares its argument count, its shape rule, its vector-Jacobian product (the reverse-mode rule, written with
-// the graph's own constructors, so the printed gradient and the executed tape are one thing), and how it prints.
-// Kernels live in the backends (src/backend/), which must cover every op here (TypeScript checks it).
+// The tensor ops of the registry (src/ir/registry.ts): ops whose meaning needs shapes (matrix product, transpose,
+// reductions, softmax, …). Elementwise ops (src/ir/ops.ts) are the rest. Each entry declares its argument count
+// and literal arguments, its shape rule, its vector-Jacobian product (the reverse-mode rule, written with the
+// graph's own constructors, so the printed gradient and the executed tape are one thing), and how it prints
+// (default: a call, with axis= for `axis` ops). Kernels live in the backends, from the lowered kinds
+// (src/backend/lower.ts maps each op to one).
 //
 // Shapes: [] scalar, [n] vector, [m, n] matrix (rank ≤ 2). Broadcasting as NumPy: a vector [n] is a row [1, n];
 // sizes of 1 stretch. Axis arguments are integer literals (0, 1, or −1 for the last).
@@ -20,7 +20,7 @@
 //                        z̄ = column(ḡ)·(softmax(z, 1) − Y), Y = y or onehot(y, C)
 
 import { Expr, call, num } from './expr.js';
-import { FmtCtx, Prec, Printed } from './ops.js';
+import { FmtCtx, Prec, Printed, callPrint } from './ops.js';
 import { mul, sub, div, ZERO } from './build.js';
 
 export type Shape = readonly number[];
@@ -36,7 +36,13 @@ export interface TensorOpSpec {
   readonly shape: (shapes: readonly Shape[], args: readonly Expr[]) => Shape;
   /** Adjoint contribution to argument i, or undefined where the op is not differentiable in it. */
   readonly vjp: (ctx: VjpCtx, i: number) => Expr | undefined;
-  readonly print: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
+  readonly print?: (ctx: FmtCtx, args: readonly Printed[], node: Expr) => Printed;
+  /** The second argument is an axis, written axis=k. */
+  readonly axis?: true;
+  /** Read pointwise by loops, as elementwise ops are (broadcast_to: a stretched view). */
+  readonly pointwise?: true;
+  /** The name users write, where it is not the op's own (amax is written max). */
+  readonly spelled?: string;
 }
 
 export interface VjpCtx {
@@ -129,29 +135,9 @@ export function reduceSum(x: Expr, axis?: number): Expr {
   return call('sum', axis === undefined ? [x] : [x, num(axis)]);
 }
 
-function fnPrint(name: string) {
-  return (ctx: FmtCtx, args: readonly Printed[], node: Expr): Printed => {
-    const parts = args.map((a) => a.text);
-    // Reductions print their axis by keyword: sum(x, axis=1).
-    if (AXIS_KEYWORD.has(node.op) && parts.length === 2) parts[1] = `axis=${parts[1]}`;
-    const inner = parts.join(', ');
-    if (ctx.style === 'latex') return { text: `\\operatorname{${name.replace(/_/g, '\\_')}}\\left(${inner}\\right)`, prec: Prec.ATOM };
-    return { text: `${name}(${inner})`, prec: Prec.ATOM };
-  };
-}
-
-const AXIS_KEYWORD = new Set(['amax', 'sum', 'mean', 'logsumexp', 'softmax', 'log_softmax', 'argmax_mask']);
-
-function reduction(doc: string, name: string, vjp: TensorOpSpec['vjp']): TensorOpSpec {
-  return {
-    minArgs: 1,
-    maxArgs: 2,
-    literalArgs: [1],
-    doc,
-    shape: ([s], args) => reducedShape(s, axisOf(args, s.length)),
-    vjp,
-    print: fnPrint(name),
-  };
+/** A reduction over all elements, or along the axis given as its second argument. */
+function reduction(doc: string, vjp: TensorOpSpec['vjp'], spelled?: string): TensorOpSpec {
+  return { minArgs: 1, maxArgs: 2, literalArgs: [1], axis: true, doc, shape: ([s], args) => reducedShape(s, axisOf(args, s.length)), vjp, ...(spelled ? { spelled } : {}) };
 }
 
 export const tensorOps = {
@@ -159,6 +145,7 @@ export const tensorOps = {
     minArgs: 2,
     maxArgs: 2,
     doc: 'matrix product A @ B of [m, k] and [k, n]',
+    spelled: '@',
     shape: ([a, b]) => {
       if (a.length !== 2 || b.length !== 2) throw new ShapeError(`@ needs two matrices, got ${fmtShape(a)} and ${fmtShape(b)}`);
       if (a[1] !== b[0]) throw new ShapeError(`inner dimensions differ: ${fmtShape(a)} @ ${fmtShape(b)} (${a[1]} ≠ ${b[0]})`);
@@ -182,23 +169,23 @@ export const tensorOps = {
       return { text: `transpose(${a.text})`, prec: Prec.ATOM };
     },
   },
-  sum: reduction('sum of all elements, or along an axis: sum(x), sum(x, 1)', 'sum', ({ args, adj, shapeOf }) => {
+  sum: reduction('sum of all elements, or along an axis: sum(x), sum(x, 1)', ({ args, adj, shapeOf }) => {
     const s = shapeOf(args[0]);
     return expandBack(adj, s, axisOf(args, s.length));
   }),
-  mean: reduction('mean of all elements, or along an axis', 'mean', ({ args, adj, shapeOf }) => {
+  mean: reduction('mean of all elements, or along an axis', ({ args, adj, shapeOf }) => {
     const s = shapeOf(args[0]);
     const axis = axisOf(args, s.length);
     const count = axis === undefined ? sizeOf(s) : s[axis];
     return expandBack(div(adj, num(count)), s, axis);
   }),
-  amax: reduction('largest element, or largest along an axis: max(x), max(x, axis=1)', 'max', ({ args, adj, shapeOf }) => {
+  amax: reduction('largest element, or largest along an axis: max(x), max(x, axis=1)', ({ args, adj, shapeOf }) => {
     const s = shapeOf(args[0]);
     const axis = axisOf(args, s.length);
     return mul(expandBack(adj, s, axis), call('argmax_mask', args.slice()));
-  }),
+  }, 'max'),
   // x̄ = ḡ·exp(x − logsumexp(x)): the softmax over the reduced elements (all of them when there is no axis)
-  logsumexp: reduction('log(sum(exp(x))) along an axis, computed stably', 'logsumexp', ({ args, self, adj, shapeOf }) => {
+  logsumexp: reduction('log(sum(exp(x))) along an axis, computed stably', ({ args, self, adj, shapeOf }) => {
     const s = shapeOf(args[0]);
     const axis = axisOf(args, s.length);
     return mul(expandBack(adj, s, axis), call('exp', [sub(args[0], expandBack(self, s, axis))]));
@@ -214,7 +201,7 @@ export const tensorOps = {
       const axis = axisOf(args, s.length) ?? s.length - 1;
       return mul(self, sub(adj, expandBack(reduceSum(mul(adj, self), axis), s, axis)));
     },
-    print: fnPrint('softmax'),
+    axis: true,
   },
   log_softmax: {
     minArgs: 1,
@@ -227,7 +214,7 @@ export const tensorOps = {
       const axis = axisOf(args, s.length) ?? s.length - 1;
       return sub(adj, mul(softmaxOf(args[0], axis), expandBack(reduceSum(adj, axis), s, axis)));
     },
-    print: fnPrint('log_softmax'),
+    axis: true,
   },
   softmax_cross_entropy: {
     minArgs: 2,
@@ -251,7 +238,6 @@ export const tensorOps = {
       // labels: one-hot rows get −ḡ·log_softmax(z); class indices are piecewise constant (derivative 0)
       return oneHot ? scaleRows(adj, call('neg', [call('log_softmax', [z, num(1)])]), shapeOf) : ZERO;
     },
-    print: fnPrint('softmax_cross_entropy'),
   },
   onehot: {
     minArgs: 2,
@@ -264,7 +250,6 @@ export const tensorOps = {
       return [y.length === 0 ? 1 : y[0], c];
     },
     vjp: () => ZERO, // piecewise constant: derivative 0 almost everywhere
-    print: fnPrint('onehot'),
   },
   argmax_mask: {
     minArgs: 1,
@@ -273,7 +258,7 @@ export const tensorOps = {
     doc: '1 at the first maximum of each slice (all elements, or along an axis), 0 elsewhere',
     shape: ([s], args) => (axisOf(args, s.length), s),
     vjp: () => ZERO, // piecewise constant: derivative 0 almost everywhere
-    print: fnPrint('argmax_mask'),
+    axis: true,
   },
   column: {
     minArgs: 1,
@@ -284,13 +269,13 @@ export const tensorOps = {
       return [s.length === 0 ? 1 : s[0], 1];
     },
     vjp: ({ adj }) => reduceSum(adj, 1), // [n, 1] back to [n]
-    print: fnPrint('column'),
   },
   broadcast_to: {
     minArgs: 1,
     maxArgs: 3,
     literalArgs: [1, 2],
     doc: 'broadcast_to(a, m, n): a stretched to the given shape',
+    pointwise: true,
     shape: ([s], args) => {
       const target = args.slice(1).map((a) => intArg(a)!);
       const b = broadcastShapes(s, target);
@@ -298,7 +283,6 @@ export const tensorOps = {
       return target;
     },
     vjp: ({ adj, args, shapeOf }) => sumTo(adj, shapeOf(args[0])),
-    print: fnPrint('broadcast_to'),
   },
   sum_to: {
     minArgs: 1,
@@ -312,18 +296,7 @@ export const tensorOps = {
       return target;
     },
     vjp: ({ adj, args, shapeOf }) => broadcastTo(adj, shapeOf(args[0])),
-    print: fnPrint('sum_to'),
   },
 } satisfies Record<string, TensorOpSpec>;
 
 export type TensorOpName = keyof typeof tensorOps;
-export const tensorOpTable: Readonly<Record<string, TensorOpSpec | undefined>> = tensorOps;
-
-export function getTensorOp(name: string): TensorOpSpec | undefined {
-  return Object.hasOwn(tensorOps, name) ? tensorOpTable[name] : undefined;
-}
-
-/** Names users call (internal helpers included, so printed gradients parse back). `max` maps to amax by arity. */
-export function tensorFunctionNames(): string[] {
-  return Object.keys(tensorOps).filter((n) => n !== 'amax' && n !== 'matmul');
-}

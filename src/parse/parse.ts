@@ -9,7 +9,8 @@
 import * as ohm from 'ohm-js';
 import { Expr, call, num, sym } from '../ir/expr.js';
 import { CONSTANTS, arityOk, arityText, functionNames, isFunctionName, opTable } from '../ir/ops.js';
-import { getTensorOp, intArg, tensorFunctionNames } from '../ir/tensor-ops.js';
+import { intArg } from '../ir/tensor-ops.js';
+import { AXIS_NAMES, callableNames, findOp } from '../ir/registry.js';
 import { ExprError, suggest } from '../errors.js';
 import { grammarSource } from './grammar-source.js';
 
@@ -175,34 +176,35 @@ function getSemantics(): ohm.Semantics {
   return s;
 }
 
-/** Keyword axis= is accepted by these (max(x, axis=1) is the reduction; max(a, b) the elementwise maximum). */
-const AXIS_OPS = new Set(['sum', 'mean', 'max', 'logsumexp', 'softmax', 'log_softmax', 'argmax_mask']);
+/** A function's name: an elementwise function or any tensor op (amax and matmul too: printed forms parse back). */
+const isCallable = (name: string) => isFunctionName(name) || findOp(name)?.elementwise === false;
 
 function resolveCall(name: string, args: Expr[], axis: Expr | undefined, offset: number): Expr {
   const shown = abbreviate(name);
   if (axis !== undefined) {
-    const known = isFunctionName(name) || getTensorOp(name) !== undefined;
-    if (!AXIS_OPS.has(name) && known) fail('syntax', `${shown}() takes no axis= argument`, offset);
+    // Keyword axis= is accepted by these (max(x, axis=1) is the reduction; max(a, b) the elementwise maximum).
+    if (!AXIS_NAMES.has(name) && isCallable(name)) fail('syntax', `${shown}() takes no axis= argument`, offset);
     if (args.length !== 1) fail('arity', `${shown}(x, axis=k) takes one tensor and the axis`, offset);
-    if (AXIS_OPS.has(name)) args = [args[0], axis];
+    if (AXIS_NAMES.has(name)) args = [args[0], axis];
   }
   // max with one argument, or with axis=, is the reduction; with two or more, the elementwise maximum.
   const opName = name === 'max' && (args.length === 1 || axis !== undefined) ? 'amax' : name;
-  const tensor = getTensorOp(opName);
+  const found = findOp(opName);
+  const tensor = found && !found.elementwise ? found : undefined;
   if (tensor) {
     const t = tensor;
     if (args.length < t.minArgs || args.length > t.maxArgs) {
       const range = t.minArgs === t.maxArgs ? `${t.minArgs}` : `${t.minArgs} to ${t.maxArgs}`;
       fail('arity', `${shown}() takes ${range} argument${t.maxArgs === 1 ? '' : 's'}, got ${args.length}`, offset);
     }
-    for (const i of t.literalArgs ?? []) {
+    for (const i of t.literalArgs) {
       if (i < args.length && intArg(args[i]) === undefined) fail('syntax', `argument ${i + 1} of ${shown}() must be an integer literal`, offset);
     }
     return call(opName, args);
   }
   const spec = isFunctionName(name) ? opTable[name] : undefined;
   if (!spec) {
-    const near = suggest(name, [...functionNames(), ...tensorFunctionNames()]);
+    const near = suggest(name, callableNames());
     const hint = near.length ? `; did you mean ${near.map((n) => `${n}()`).join(', ')}?` : '';
     const what = CONSTANTS.has(name) || state!.env.has(name) ? `${shown} is not a function` : `unknown function ${shown}()`;
     const juxt = state!.env.has(name) || !near.length ? ` (to multiply, write ${shown}*(…))` : '';
@@ -224,7 +226,7 @@ function resolveName(name: string, offset: number): Expr {
   if (bound) return bound;
   const constant = CONSTANTS.get(name);
   if (constant) return call(constant, []);
-  if (isFunctionName(name) || getTensorOp(name)) fail('name', `${name} is a function; call it as ${name}(…)`, offset);
+  if (isCallable(name)) fail('name', `${name} is a function; call it as ${name}(…)`, offset);
   if (!st.freeUses.has(name)) st.freeUses.set(name, offset);
   return sym(name);
 }
@@ -377,7 +379,7 @@ function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Pr
     if (stmt.ctorName === 'Stmt_decl') {
       const nameNode = stmt.child(0);
       const name = nameNode.sourceString;
-      if (CONSTANTS.has(name) || isFunctionName(name) || getTensorOp(name)) fail('name', `cannot declare a shape for ${name}`, nameNode.source.startIdx);
+      if (CONSTANTS.has(name) || isCallable(name)) fail('name', `cannot declare a shape for ${name}`, nameNode.source.startIdx);
       if (st.env.has(name)) fail('name', `${name} is computed by a statement; declare shapes of inputs only`, nameNode.source.startIdx);
       if (Object.hasOwn(shapes, name)) fail('name', `the shape of ${name} is declared twice`, nameNode.source.startIdx);
       const dims = stmt.child(2).child(1).asIteration().children.map((d) => Number(d.sourceString));
@@ -391,7 +393,7 @@ function buildProgram(root: ohm.Node, source: string, options: ParseOptions): Pr
       const name = nameNode.sourceString;
       const nameOffset = nameNode.source.startIdx;
       if (CONSTANTS.has(name)) fail('name', `cannot assign to the constant ${name}`, nameOffset);
-      if (isFunctionName(name) || getTensorOp(name)) fail('name', `cannot assign to ${name}: it is a function name`, nameOffset);
+      if (isCallable(name)) fail('name', `cannot assign to ${name}: it is a function name`, nameOffset);
       const expr = expr_(stmt.child(2));
       const usedAt = st.freeUses.get(name);
       if (usedAt !== undefined && !st.env.has(name)) {

@@ -9,8 +9,8 @@
 
 import { Expr } from '../ir/expr.js';
 import { topo } from '../ir/walk.js';
-import { FmtCtx, Prec, Printed, Style, opTable } from '../ir/ops.js';
-import { getTensorOp } from '../ir/tensor-ops.js';
+import { FmtCtx, Prec, Printed, Style } from '../ir/ops.js';
+import { findOp } from '../ir/registry.js';
 
 export type { Style } from '../ir/ops.js';
 export const STYLES: readonly Style[] = ['unicode', 'plain', 'latex'];
@@ -48,7 +48,7 @@ function printNode(node: Expr, ctx: FmtCtx, ref: Map<Expr, Printed>): Printed {
   if (node.kind === 'num') return formatNumber(node.value, ctx.style);
   if (node.kind === 'sym') return { text: formatName(node.name, ctx.style), prec: Prec.ATOM };
   const args = node.args.map((a) => ref.get(a)!);
-  const spec = (Object.hasOwn(opTable, node.op) ? opTable[node.op] : undefined) ?? getTensorOp(node.op);
+  const spec = findOp(node.op);
   if (!spec) throw new Error(`internal: no printer for op ${JSON.stringify(node.op)}`);
   return spec.print(ctx, args, node);
 }

@@ -6,17 +6,16 @@
 //
 // The walk (micrograd's, over the graph): seed the result's adjoint with 1, visit nodes from the result back to
 // the inputs, and add each node's contribution to its arguments' adjoints:
-//   scalar op (pointwise on tensors):  ḡ_argᵢ += sum_to(ḡ · ∂op/∂argᵢ, shape(argᵢ))   (∂ from the op table)
-//   tensor op:                          ḡ_argᵢ += vjp_i(ḡ)                               (from the tensor op table)
+//   every op:  ḡ_argᵢ += vjp_i(ḡ)   (the registry's rule: for elementwise ops sum_to(ḡ · ∂op/∂argᵢ, shape(argᵢ)))
 // Only arguments that depend on a differentiated variable receive adjoints (zero work is skipped).
 // Adjoints are graph nodes like any other, so the same tape prints as formulas and compiles to kernels.
 
 import { Expr } from '../ir/expr.js';
-import { ONE, ZERO, add, mul } from '../ir/build.js';
-import { getOp } from '../ir/ops.js';
-import { getTensorOp, unbroadcast, type Shape } from '../ir/tensor-ops.js';
+import { ONE, ZERO, add } from '../ir/build.js';
+import { op } from '../ir/registry.js';
+import type { Shape } from '../ir/tensor-ops.js';
 import { topo, freeVars } from '../ir/walk.js';
-import { inferShapes, sameShape, type ShapeContext, type ShapeMap } from '../tensor/shapes.js';
+import { inferShapes, type ShapeContext, type ShapeMap } from '../tensor/shapes.js';
 import { formatAll, type Style } from '../print/print.js';
 import { ExprError } from '../errors.js';
 
@@ -76,19 +75,11 @@ export function buildTape(output: Expr, options: TapeOptions = {}): Tape {
     const node = order[k];
     const adj = adjoint.get(node);
     if (!adj || node.kind !== 'call' || adj.isNum(0)) continue;
-    const tensor = getTensorOp(node.op);
+    const rule = op(node.op);
     node.args.forEach((arg, i) => {
       if (!deps.has(arg)) return;
-      let c: Expr | undefined;
-      if (tensor) {
-        c = tensor.vjp({ args: node.args, self: node, adj, shapeOf: shapeOfNode }, i);
-        if (!c) throw new ExprError('usage', `${node.op}() is not differentiable in its argument ${i + 1}`);
-      } else {
-        c = mul(adj, getOp(node.op).d(node.args, node, i));
-        const target = shapeOfNode(arg);
-        const from = shapeOfNode(node);
-        if (!sameShape(from, target)) c = unbroadcast(c, from, target);
-      }
+      const c = rule.vjp({ args: node.args, self: node, adj, shapeOf: shapeOfNode }, i);
+      if (!c) throw new ExprError('usage', `${node.op}() is not differentiable in its argument ${i + 1}`);
       if (!c.isNum(0)) accumulate(arg, c);
     });
   }

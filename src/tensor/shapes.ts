@@ -3,12 +3,13 @@
 // In:  roots, the shapes of the free variables (missing ones are scalars), and optionally the program's statements
 //      (to name the statement and operands in errors).
 // Out: the shape of every node: [] scalar, [n] vector, [m, n] matrix. Scalar ops broadcast (NumPy rules); tensor ops
-//      use their table's shape rule. A mismatch is an ExprError naming the statement, the operands and their shapes:
+//      use their own shape rule (the registry's). A mismatch is an ExprError naming the statement, the operands and their shapes:
 //        line 4 (loss = …): @ of h3 [128, 64] and W4 [128, 10]: inner dimensions differ …
 
 import { Expr } from '../ir/expr.js';
 import { topo } from '../ir/walk.js';
-import { ShapeError, broadcastShapes, fmtShape, getTensorOp, type Shape } from '../ir/tensor-ops.js';
+import { ShapeError, fmtShape, type Shape } from '../ir/tensor-ops.js';
+import { op } from '../ir/registry.js';
 import { format } from '../print/print.js';
 import { ExprError } from '../errors.js';
 import type { Statement } from '../parse/parse.js';
@@ -33,11 +34,7 @@ export function inferShapes(
     else {
       const argShapes = node.args.map((a) => shapes.get(a)!);
       try {
-        const t = getTensorOp(node.op);
-        let s: Shape = [];
-        if (t) s = t.shape(argShapes, node.args);
-        else for (const a of argShapes) s = broadcastShapes(s, a);
-        shapes.set(node, s);
+        shapes.set(node, op(node.op).shape(argShapes, node.args));
       } catch (err) {
         if (err instanceof ShapeError) throw shapeError(node, argShapes, err.message, context);
         throw err;
@@ -64,7 +61,7 @@ function shapeError(node: Expr, argShapes: readonly Shape[], reason: string, con
     const text = names.get(e) ?? format(e);
     return text.length > 40 ? text.slice(0, 37) + '…' : text;
   };
-  const opName = node.op === 'matmul' ? '@' : node.op;
+  const opName = op(node.op).spelled;
   const operands = node.args
     .map((a, i) => `${label(a)} ${fmtShape(argShapes[i])}`)
     .join(' and ');
