@@ -17,7 +17,8 @@
 //   s = softmax(x, k)    x̄ = s·(ḡ − sum(ḡ·s, k))
 //   l = log_softmax(x,k) x̄ = ḡ − softmax(x, k)·sum(ḡ, k)
 //   softmax_cross_entropy(z, y) = −Σ_c y_c·log_softmax(z)_c per row (y one-hot [B, C] or class indices [B]);
-//                        z̄ = column(ḡ)·(softmax(z, 1) − Y), Y = y or onehot(y, C)
+//                        z̄ = column(ḡ)·(softmax(z, 1)·s − Y), Y = y or onehot(y, C), s = Σ_c Y_c per row (1 for
+//                        class indices and one-hot rows; soft labels need not sum to 1)
 
 import { Expr, call, num } from './expr.js';
 import { FmtCtx, Prec, Printed, callPrint } from './ops.js';
@@ -234,7 +235,8 @@ export const tensorOps = {
       const ys = shapeOf(y);
       const oneHot = ys.length === 2 && ys[1] === zs[1] && zs[1] !== 1;
       const target = oneHot ? y : call('onehot', [y, num(zs[1])]);
-      if (i === 0) return scaleRows(adj, sub(softmaxOf(z, 1), target), shapeOf);
+      const probs = oneHot ? mul(softmaxOf(z, 1), column(reduceSum(y, 1))) : softmaxOf(z, 1);
+      if (i === 0) return scaleRows(adj, sub(probs, target), shapeOf);
       // labels: one-hot rows get −ḡ·log_softmax(z); class indices are piecewise constant (derivative 0)
       return oneHot ? scaleRows(adj, call('neg', [call('log_softmax', [z, num(1)])]), shapeOf) : ZERO;
     },
