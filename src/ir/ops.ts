@@ -155,6 +155,29 @@ function sigmoid(x: number): number {
   return z / (1 + z);
 }
 
+/**
+ * The error function erf(x) = (2/√π)∫₀ˣ exp(−t²) dt in float64 (within 2e-15 relative): the Maclaurin series for
+ * |x| < 2, else 1 − erfc(|x|) from erfc's continued fraction, evaluated backwards from 80 terms. A plain function
+ * using only Math (gpu.js kernels call it as a native function).
+ */
+function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2) {
+    const x2 = x * x;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 40; n++) {
+      term = (-term * x2) / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1.1283791670955126 * sum;
+  }
+  let f = ax;
+  for (let n = 80; n >= 1; n--) f = ax + n / 2 / f;
+  const c = Math.exp(-ax * ax) / (f * 1.7724538509055159);
+  return x > 0 ? 1 - c : c - 1;
+}
+
 function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
@@ -380,6 +403,9 @@ const defs = {
   relu: fn1({ doc: 'rectified linear unit max(0, x)', eval: (x) => (x > 0 ? x : x <= 0 ? 0 : NaN), d: (u) => fn('step', u), smooth: awayFrom0, simplify: (args) => (args[0].is('relu') ? args[0] : foldLiteral((x) => (x > 0 ? x : 0))(args)) }),
   // softplus' = sigmoid
   softplus: fn1({ doc: 'log(1 + exp(x)), computed stably', eval: softplus, d: (u) => fn('sigmoid', u) }),
+
+  // erf' = (2/√π)·exp(−u²)
+  erf: fn1({ doc: 'error function (2/√π)∫₀ˣ exp(−t²) dt', eval: erf, d: (u) => mul(div(TWO, fn('sqrt', fn('pi'))), fn('exp', neg(square(u)))), latex: '\\operatorname{erf}', parity: 'odd', simplify: at([0, ZERO]) }),
 
   // ── several arguments ──────────────────────────────────────────────────────
   min: {
