@@ -1,7 +1,8 @@
-// Runs in the browser (driven by test/browser/browser.test.ts): every tensor-op case and an MLP gradient on the
-// gpujs backend in gpu.js's WebGL2 mode, compared with the JS backend in the same page. Results go to
+// Runs in the browser (driven by test/browser/browser.test.ts): every tensor-op case, every elementwise op of the
+// registry (ops computed by their own evaluation, such as erf, run as native functions in the shaders) and an MLP
+// gradient on the gpujs backend in gpu.js's WebGL2 mode, compared with the JS backend in the same page. Results go to
 // window.__results as plain data; the Node test asserts on them.
-import { compile, CompiledTensor, Model, FusedStep, rng } from '../../src/index.js';
+import { compile, CompiledTensor, Model, FusedStep, rng, ops, call, sym, format } from '../../src/index.js';
 import { TENSOR_CASES } from '../util/tensor-cases.js';
 
 interface CaseResult {
@@ -9,6 +10,8 @@ interface CaseResult {
   worst: number;
   description: string;
   error?: string;
+  /** Largest relative difference accepted (default 1e-4). */
+  tolerance?: number;
 }
 
 function values(shapes: Record<string, number[]>, seed: number): Record<string, Float32Array> {
@@ -22,8 +25,10 @@ function values(shapes: Record<string, number[]>, seed: number): Record<string, 
   return out;
 }
 
-function compare(src: string, shapes: Record<string, number[]>, wrt: string[], seed: number): CaseResult {
+function compare(src: string, shapes: Record<string, number[]>, wrt: string[], seed: number, inDomain = false): CaseResult {
   const vals = values(shapes, seed);
+  // Arguments in (0.2, 0.8): inside every elementwise op's domain (log, asin, pow, …) and away from its kinks.
+  if (inDomain) for (const k of wrt) vals[k] = vals[k].map((v) => 0.2 + 0.6 * Math.abs(v));
   const js = compile(src, { shapes, wrt }) as CompiledTensor;
   const ref = js.gradient(vals);
   const refCopy = Object.fromEntries(Object.entries(ref.gradient).map(([k, v]) => [k, Float32Array.from(v)]));
@@ -59,6 +64,19 @@ for (const [op, cases] of Object.entries(TENSOR_CASES)) {
     } catch (err) {
       results.push({ name: src, worst: Infinity, description: '', error: String((err as Error).message ?? err) });
     }
+  }
+}
+for (const [name, spec] of Object.entries(ops)) {
+  if (spec.arity === 0) continue;
+  const args = Array.from({ length: spec.arity }, (_, i) => `A${i + 1}`);
+  const shapes: Record<string, number[]> = { R: [3, 4] };
+  for (const a of args) shapes[a] = [3, 4];
+  const src = `sum(R * (${format(call(name, args.map((a) => sym(a))), 'plain')}))`;
+  try {
+    // GLSL's transcendental functions carry no precision guarantee (SwiftShader's sin is good to about 1e-4).
+    results.push({ ...compare(src, shapes, args, name.length * 13, true), tolerance: 1e-3 });
+  } catch (err) {
+    results.push({ name: src, worst: Infinity, description: '', error: String((err as Error).message ?? err) });
   }
 }
 try {
