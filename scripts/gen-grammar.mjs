@@ -1,5 +1,5 @@
 // Embeds grammar/expr.ohm into src/parse/grammar-source.ts, so the parser needs no file system at run time
-// (Node, bundlers and browsers alike). test/parse/grammar-source.test.ts fails if the two drift apart.
+// (Node, bundlers and browsers alike). `npm run build` runs it first, so the embedded copy follows the grammar.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);

@@ -5,8 +5,10 @@
 // Out: a compiled object.
 //   Scalar formulas (no tensor shapes): float64, one generated JavaScript function for value + gradient through
 //     the reverse-mode tape, and a batch version for sweeps (Float64Array per variable).
-//   Tensor programs (shapes given): float32 kernels on the JS backend (src/backend/js.ts), planned from the tape.
-// Both print themselves, show their tape and the generated code, and give symbolic derivatives.
+//   Tensor programs (shapes given): a CompiledTensor, float32 kernels on a backend (js by default, wasm, gpujs:
+//     src/backend/registry.ts) planned from the tape; with an optimizer, a training step (step()).
+//   Tensor programs without shapes: a ShapedProgram, compiled for the shapes of the first values given.
+// `kind` tells the three apart. They print themselves, show their tape and generated code, and give derivatives.
 
 import { Expr } from './ir/expr.js';
 import { parseProgram, type Statement } from './parse/parse.js';
@@ -30,9 +32,9 @@ export interface CompileOptions {
   readonly wrt?: readonly string[];
   /** The statement whose value is the result (default: the last). */
   readonly result?: string;
-  /** Backend for tensor programs: 'js' (default), 'gpujs'. */
+  /** Backend for tensor programs: 'js' (default), 'wasm', 'gpujs'. */
   readonly backend?: string;
-  /** gpu.js mode for the gpujs backend: gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu. */
+  /** Backend mode: gpu.js's gpu, webgl2, webgl, webgpu, webasm, headlessgl, cpu; wasm's threads=N. */
   readonly mode?: string;
   /** Tensor buffer precision: 'float32' (default) or 'float64' (gradient checks). */
   readonly dtype?: 'float32' | 'float64';
@@ -165,12 +167,15 @@ function usesTensorOps(e: Expr): boolean {
   return topo(e).some((n) => n.kind === 'call' && !findOp(n.op)?.elementwise);
 }
 
+/** What compile() returns; `kind` ('scalar', 'tensor', 'shaped') tells them apart. */
+export type Compiled = CompiledScalar | CompiledTensor | ShapedProgram;
+
 /**
  * Compile a formula or program. With tensor shapes (options or `x : [m, n]` declarations): a CompiledTensor.
  * A tensor program without shapes: a ShapedProgram that takes its shapes from the first values passed in.
  * Otherwise: a float64 CompiledScalar.
  */
-export function compile(source: string | Expr, options: CompileOptions = {}): CompiledScalar | CompiledTensor | ShapedProgram {
+export function compile(source: string | Expr, options: CompileOptions = {}): Compiled {
   let expr: Expr;
   let statements: readonly Statement[] = [];
   if (typeof source === 'string') {

@@ -15,7 +15,7 @@ export { ExprError, type ErrorCode, type Location } from './errors.js';
 export { derivative, differentiate, gradient, jacobian, hessian, type DerivativeOptions } from './diff/diff.js';
 export { simplify, Simplifier } from './simplify/simplify.js';
 export { formatCse, sharedSubexpressions } from './print/cse.js';
-export { compile, CompiledScalar, type CompileOptions } from './compile.js';
+export { compile, CompiledScalar, type CompileOptions, type Compiled } from './compile.js';
 export { CompiledTensor, type TensorInput } from './backend/compiled-tensor.js';
 export { ShapedProgram, type ShapedValue } from './backend/shaped.js';
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures, type WasmRunner } from './backend/wasm/wasm.js';

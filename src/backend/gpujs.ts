@@ -16,7 +16,7 @@
 import gpujs from 'gpu.js';
 import { Expr } from '../ir/expr.js';
 import { getOp, type OpName } from '../ir/ops.js';
-import { jsSyntax } from '../eval/js-ops.js';
+import { jsLiteral, jsSyntax } from '../eval/js-ops.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Plan } from './plan.js';
 import type { Backend, BackendOptions, Buf, Runner } from './backend.js';
@@ -68,8 +68,7 @@ function kernelOp(op: string, args: readonly string[]): string {
 
 /** A fused chain (elementwise, or one output of an update), ops rendered by kernelOp. */
 function loopKernel(k: ElementwiseKernel | UpdateKernel, value: Arg, write: Ref, update?: string): KernelSpec {
-  const literal = (v: number) => (v < 0 ? `(${v})` : String(v));
-  const arg = (a: Arg): string => ('in' in a ? `v${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${kernelOp(a.c, [])})`);
+  const arg = (a: Arg): string => ('in' in a ? `v${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? jsLiteral(a.num) : `(${kernelOp(a.c, [])})`);
   const snippet = (op: string) => (...xs: string[]) => kernelOp(op, xs);
   const source = [
     `function (${k.inputs.map((_, i) => `in${i}`).join(', ')}) {`,

@@ -7,18 +7,13 @@
 // kinds call src/backend/js-kernels.ts. Generated code contains no user text: buffers are passed by position,
 // numbers printed from finite doubles, op code from the registry's names.
 
-import { jsOp, runtime } from '../eval/js-ops.js';
+import { jsLiteral, jsOp, runtime } from '../eval/js-ops.js';
 import type { Arg, ElementwiseKernel, Kernel, KernelKind, Operand, Ref, UpdateKernel } from './lower.js';
 import * as K from './js-kernels.js';
 
 export type F32 = K.F32;
 export type BufOf = (r: Ref) => F32;
 export type HostRender<T extends Kernel = Kernel> = (k: T, buf: BufOf) => { run: () => void; source?: string };
-
-function literal(v: number): string {
-  if (!Number.isFinite(v)) throw new Error('internal: non-finite literal');
-  return v < 0 ? `(${v})` : String(v);
-}
 
 /** The operand read at output (i, j), for buffers in0, in1, …: scalars are hoisted as s0, …. */
 function readAt(o: Operand, k: number): string {
@@ -39,7 +34,7 @@ function readAt(o: Operand, k: number): string {
 /** Source of the loop of an elementwise or update kernel: function(out…, in…). */
 export function loopSource(k: ElementwiseKernel | UpdateKernel): string {
   const outs = k.kind === 'update' ? k.outputs.map((_, j) => `o${j}`) : ['out'];
-  const arg = (a: Arg): string => ('in' in a ? `a${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? literal(a.num) : `(${jsOp(a.c, [])})`);
+  const arg = (a: Arg): string => ('in' in a ? `a${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? jsLiteral(a.num) : `(${jsOp(a.c, [])})`);
   const stores = k.kind === 'update' ? k.outputs : [{ value: k.result }];
   const storedAt = new Map<number, number[]>();
   stores.forEach((s, j) => 't' in s.value && (storedAt.get(s.value.t) ?? storedAt.set(s.value.t, []).get(s.value.t)!).push(j));

@@ -38,7 +38,7 @@ function shapeAndData(name: string, v: ShapedValue): { shape: Shape; data: Float
 }
 
 export class ShapedProgram {
-  readonly kind = 'tensor' as const;
+  readonly kind = 'shaped' as const;
   private readonly cache = new Map<string, CompiledTensor>();
 
   constructor(

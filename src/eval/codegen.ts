@@ -11,17 +11,12 @@
 
 import { Expr } from '../ir/expr.js';
 import { topo } from '../ir/walk.js';
-import { jsOp, runtime } from './js-ops.js';
+import { jsLiteral, jsOp, runtime } from './js-ops.js';
 
 export interface ScalarProgram {
   readonly source: string;
   readonly single: (inp: Float64Array, out: Float64Array) => void;
   readonly batch: (inp: readonly Float64Array[], out: readonly Float64Array[], n: number) => void;
-}
-
-function literal(v: number): string {
-  if (!Number.isFinite(v)) throw new Error('internal: non-finite literal');
-  return String(v);
 }
 
 /** Straight-line body: one `const` per distinct non-leaf node. Returns the body lines and each root's operand. */
@@ -32,7 +27,7 @@ function body(roots: readonly Expr[], inputs: readonly string[], read: (k: numbe
   let t = 0;
   const used = new Set<number>();
   for (const node of topo(roots)) {
-    if (node.kind === 'num') code.set(node, literal(node.value));
+    if (node.kind === 'num') code.set(node, jsLiteral(node.value));
     else if (node.kind === 'sym') {
       const k = index.get(node.name);
       if (k === undefined) throw new Error(`internal: no input slot for a variable`);

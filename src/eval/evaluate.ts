@@ -37,7 +37,7 @@ export function checkScalar(e: Expr | readonly Expr[]): void {
   for (const node of topo(e)) {
     if (node.kind === 'call' && !findOp(node.op)?.elementwise) {
       const name = node.op === 'matmul' ? '@' : node.op === 'transpose' ? 'ᵀ' : node.op === 'amax' ? 'max(x)' : `${node.op}()`;
-      throw new ExprError('usage', `${name} is a tensor operation: run the program with compile(source, { shapes }) (or exprgrad run)`);
+      throw new ExprError('usage', `${name} is a tensor operation: run the program with compile(source, { shapes })`);
     }
   }
 }

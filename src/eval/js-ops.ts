@@ -8,6 +8,12 @@
 
 import { ops, type OpName, type OpSpec } from '../ir/ops.js';
 
+/** A number as a JavaScript literal (finite doubles print exactly; a negative one in parentheses). */
+export function jsLiteral(v: number): string {
+  if (!Number.isFinite(v)) throw new Error('internal: non-finite literal');
+  return v < 0 ? `(${v})` : String(v);
+}
+
 const infix = (op: string) => (a: string, b: string) => `${a} ${op} ${b}`;
 
 const syntax: Partial<Record<OpName, (...xs: string[]) => string>> = {

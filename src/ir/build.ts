@@ -22,11 +22,17 @@ export function lit(v: number): Expr {
   return v < 0 ? neg(num(-v)) : num(v);
 }
 
+/** The value of a signed literal (num, or −num), else undefined: the one reading of literals in the graph. */
+export function literalValue(e: Expr): number | undefined {
+  if (e.kind === 'num') return e.value;
+  if (e.is('neg') && e.args[0].kind === 'num') return -e.args[0].value;
+  return undefined;
+}
+
 /** The value of an integer literal or negated integer literal, else undefined. */
 export function intValue(e: Expr): number | undefined {
-  if (e.kind === 'num') return Number.isInteger(e.value) ? e.value : undefined;
-  if (e.is('neg') && e.args[0].kind === 'num' && Number.isInteger(e.args[0].value)) return -e.args[0].value;
-  return undefined;
+  const v = literalValue(e);
+  return v !== undefined && Number.isInteger(v) ? v : undefined;
 }
 
 function safeInt(v: number): Expr | undefined {

@@ -99,7 +99,7 @@ export function sym(name: string): Expr {
   return Expr.intern('sym', name, [], NaN);
 }
 
-/** An op applied to arguments, structurally, with no folding and no arity check (see ops.ts `apply`). */
+/** An op applied to arguments, structurally, with no folding and no arity check (the builders in build.ts fold). */
 export function call(op: string, args: readonly Expr[]): Expr {
   return Expr.intern('call', op, args, NaN);
 }

@@ -24,7 +24,7 @@
 // TypeScript forces completeness: `satisfies Record<string, OpDef>` fails to compile if an entry lacks a field.
 
 import { Expr } from './expr.js';
-import { add, sub, mul, div, neg, pow, fn, square, ONE, ZERO, TWO } from './build.js';
+import { add, sub, mul, div, neg, pow, fn, square, lit, literalValue, ONE, ZERO, TWO } from './build.js';
 import { num } from './expr.js';
 
 export type Style = 'unicode' | 'plain' | 'latex';
@@ -120,19 +120,12 @@ function inverseOf(inner: string, also?: (args: readonly Expr[]) => Expr | undef
   return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? args[0].args[0] : also?.(args));
 }
 
-/** Value of a signed literal (num or −num), if the argument is one. */
-function literal(e: Expr): number | undefined {
-  if (e.kind === 'num') return e.value;
-  if (e.is('neg') && e.args[0].kind === 'num') return -e.args[0].value;
-  return undefined;
-}
-
 function foldLiteral(f: (x: number) => number) {
   return ([u]: readonly Expr[]): Expr | undefined => {
-    const v = literal(u);
+    const v = literalValue(u);
     if (v === undefined) return undefined;
     const r = f(v);
-    return Number.isInteger(r) ? (r < 0 ? neg(num(-r)) : num(r)) : undefined;
+    return Number.isInteger(r) ? lit(r) : undefined;
   };
 }
 
@@ -142,9 +135,7 @@ const SUPERSCRIPT: Record<string, string> = {
 
 /** The integer a superscript can show (x², x⁻¹), if the exponent node is one. */
 function superscriptOf(e: Expr): string | undefined {
-  let v: number | undefined;
-  if (e.kind === 'num') v = e.value;
-  else if (e.is('neg') && e.args[0].kind === 'num') v = -e.args[0].value;
+  const v = literalValue(e);
   if (v === undefined || !Number.isInteger(v) || Math.abs(v) >= 10000) return undefined;
   return [...String(v)].map((c) => SUPERSCRIPT[c]).join('');
 }

@@ -22,7 +22,7 @@
 
 import { Expr, call, num } from './expr.js';
 import { FmtCtx, Prec, Printed, callPrint } from './ops.js';
-import { mul, sub, div, ZERO } from './build.js';
+import { mul, sub, div, intValue, ZERO } from './build.js';
 
 export type Shape = readonly number[];
 
@@ -71,10 +71,7 @@ export function broadcastShapes(a: Shape, b: Shape): Shape {
 
 /** The integer value of a literal axis/size argument. */
 export function intArg(e: Expr | undefined): number | undefined {
-  if (!e) return undefined;
-  if (e.kind === 'num' && Number.isInteger(e.value)) return e.value;
-  if (e.is('neg') && e.args[0].kind === 'num' && Number.isInteger(e.args[0].value)) return -e.args[0].value;
-  return undefined;
+  return e && intValue(e);
 }
 
 /** Normalized axis (−1 → last) of a reduction over a tensor of the given rank; undefined = all axes. */

@@ -2,7 +2,7 @@
 //
 // In:  the result expression (a scalar: a formula, or a loss), the variables to differentiate by, input shapes.
 // Out: a Tape: the forward result, one adjoint expression per variable, the shape of every node, and the
-//      equations in execution order (printable: `v3 = exp(v2)`, `ḡ2 = ḡ3·v3`, …).
+//      equations in execution order (printable, forward then backward: `v3 = exp(v2)`, `v7 = v6·v3`, …).
 //
 // The walk (micrograd's, over the graph): seed the result's adjoint with 1, visit nodes from the result back to
 // the inputs, and add each node's contribution to its arguments' adjoints:

@@ -398,12 +398,6 @@ export class Pool {
   }
 }
 
-export interface Engine {
-  readonly arena: Arena;
-  /** Present when threads are available (a shared arena). */
-  readonly pool?: Pool;
-}
-
 let sharedEngine: { arena: Arena; pool: Pool } | undefined;
 
 function makeSharedMemory(initial: number): WasmMemory | undefined {

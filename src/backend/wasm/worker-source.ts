@@ -6,7 +6,7 @@
 // rows of C, or floats of an Adam update) until none are left, exactly as the calling thread does (engine.ts,
 // Pool.gemm, Pool.adam). Claims carry the job's
 // tag, so a worker that wakes late can never take a chunk of a later job with the arguments of an earlier one.
-// The control words are shared with engine.ts, whose CTRL_* constants give their positions (passed in `data.at`).
+// The control words are shared with engine.ts, whose AT table gives their positions (passed as `data.at`).
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
