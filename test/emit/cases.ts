@@ -1,0 +1,131 @@
+// The formulas the emit tests compile and run, and the reference values they are checked against.
+//
+//   opCases()       one formula per op of the table (variadic ops with their minimum and one more argument)
+//   goldenCases()   the inputs of the derivative golden corpus (the rows of test/diff/golden.test.ts)
+//   SHOWCASE        five showcase formulas (the seed's among them) for the golden files
+//   HOSTILE         variable names that are keywords or builtins somewhere, Unicode names, injection attempts
+//   casePoints()    random points inside the domain of every output (value, partials, Hessian), optionally float32
+//   expected()      exprgrad's own float64 evaluation of every output, flattened: value, grad…, hess (row-major)
+//   f32Tolerance()  how far a float32 evaluation of the same graph may stray (see there)
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Expr, call, sym, num } from '../../src/ir/expr.js';
+import { ops, getOp } from '../../src/ir/ops.js';
+import { topo } from '../../src/ir/walk.js';
+import { parse } from '../../src/parse/parse.js';
+import { evaluate } from '../../src/eval/evaluate.js';
+import { emitPlan, type EmitPlan } from '../../src/emit/emit.js';
+import { domainOk, randomPoint, mulberry32, type Point } from '../util/gen.js';
+
+export interface Case {
+  readonly label: string;
+  readonly expr: Expr;
+  readonly vars: readonly string[];
+}
+
+const VARS = ['x', 'y', 'z'];
+
+export function opCases(): Case[] {
+  const out: Case[] = [];
+  for (const [name, spec] of Object.entries(ops)) {
+    if (spec.arity === 0) {
+      out.push({ label: name, expr: call('mul', [sym('x'), call(name, [])]), vars: ['x'] });
+      continue;
+    }
+    for (const n of spec.variadic ? [spec.arity, spec.arity + 1] : [spec.arity]) {
+      const vars = VARS.slice(0, n);
+      out.push({ label: `${name}/${n}`, expr: call(name, vars.map(sym)), vars });
+    }
+  }
+  // Integer powers the shaders multiply out, and a negative base with an odd exponent.
+  for (const [label, text] of [['x^2', 'x^2'], ['x^-3', 'x^-3'], ['(x-5)^5', '(x - 5)^5'], ['0.1x', '0.1*x + 1e-7']]) {
+    const e = parse(text);
+    out.push({ label, expr: e, vars: ['x'] });
+  }
+  return out;
+}
+
+export function goldenCases(): Case[] {
+  const text = readFileSync(fileURLToPath(new URL('../diff/golden.test.ts', import.meta.url)), 'utf8');
+  const rows = text.split('\n').filter((l) => /^\s*\[".*\],?\s*$/.test(l));
+  return rows.map((l, i) => {
+    const [input] = JSON.parse(l.trim().replace(/,$/, '')) as string[];
+    const expr = parse(input);
+    return { label: `golden ${i}: ${input}`, expr, vars: [...new Set(['x', ...topo(expr).filter((n) => n.kind === 'sym').map((n) => n.name)])] };
+  });
+}
+
+export const SHOWCASE: readonly { name: string; text: string; vars?: string[] }[] = [
+  { name: 'seed', text: 'sin(exp(x^3))' },
+  { name: 'gaussian', text: 'exp(-((x - mu)^2 + (y - nu)^2)/(2*sigma^2))/(2*pi*sigma^2)', vars: ['x', 'y', 'mu', 'nu', 'sigma'] },
+  { name: 'rosenbrock', text: '(1 - x)^2 + 100*(y - x^2)^2' },
+  { name: 'logistic_loss', text: 'softplus(w*x + b) - t*(w*x + b)', vars: ['w', 'b', 'x', 't'] },
+  { name: 'polar', text: 'hypot(x, y)*sin(atan2(y, x))^2 + max(x, y)' },
+];
+
+/** Names that are keywords or builtins in some target, Unicode letters, and text that tries to break out. */
+export const HOSTILE: readonly string[] = [
+  'int', 'float', 'double', 'def', 'in', 'let', 'var', 'fn', 'sin', 'exp', 'pow', 'math', 'np', 'Math', 'value', 'grad',
+  'hess', 'r', 'return', 'lambda', 'struct', 'out', 'gl_FragColor', '__x', '_X', 'eg_sigmoid', '_eg_zero', 't1',
+  'f', 'NULL', 'main', 'θ', 'Δt', 'ünïcødé', 'x\n#include', 'a*/b', 'y); system("rm -rf /"); (', '1x', "'", 'f_result',
+];
+
+/** The plan's outputs, flattened: value, partials, Hessian row-major. */
+export function outputs(plan: EmitPlan): Expr[] {
+  return [plan.value, ...(plan.grad ?? []), ...(plan.hess ?? []).flat()];
+}
+
+export function planOf(c: Case, mode: 'value' | 'grad' | 'hessian' = 'hessian'): EmitPlan {
+  return emitPlan(c.expr, { vars: c.vars, grad: mode !== 'value', hessian: mode === 'hessian' });
+}
+
+/**
+ * Up to `want` random points inside the domain of every output (with margin, |values| < 1e6). float32: the
+ * coordinates are float32 numbers (what a shader receives).
+ */
+export function casePoints(plan: EmitPlan, seed: number, want: number, f32 = false): Point[] {
+  const rng = mulberry32(seed);
+  const roots = outputs(plan);
+  const found: Point[] = [];
+  for (let t = 0; t < 400 && found.length < want; t++) {
+    const p = randomPoint(rng, plan.vars);
+    if (f32) for (const k of Object.keys(p)) p[k] = Math.fround(p[k]);
+    if (roots.every((r) => domainOk(r, p, { maxAbs: f32 ? 1e4 : 1e6 }))) found.push(p);
+  }
+  return found;
+}
+
+export function expected(plan: EmitPlan, p: Point): number[] {
+  return outputs(plan).map((r) => evaluate(r, p));
+}
+
+/**
+ * A float32 tolerance for one output at a point, measured rather than guessed: the output's graph is evaluated in
+ * float64 eight times with every node's value nudged by a random relative 2^-19 (a few float32 ulps, which covers
+ * the GPU's approximate sin/exp/pow as well as rounding), and the tolerance is four times the largest deviation
+ * seen, plus 1e-5 relative. Ill-conditioned outputs (sin of a large argument, cancellation) get a wide tolerance,
+ * well-conditioned ones a tight one.
+ */
+export function f32Tolerance(root: Expr, p: Point, seed = 1): number {
+  const rng = mulberry32(seed);
+  const exact = evaluate(root, p);
+  const order = topo(root);
+  let dev = 0;
+  for (let trial = 0; trial < 8; trial++) {
+    const v = new Map<Expr, number>();
+    for (const node of order) {
+      let x: number;
+      if (node.kind === 'sym') x = p[node.name];
+      else if (node.kind === 'num') x = node.value;
+      else x = getOp(node.op).eval(...node.args.map((a) => v.get(a)!));
+      if (node.kind !== 'sym') x *= 1 + 2 ** -19 * (2 * rng() - 1);
+      v.set(node, x);
+    }
+    const got = v.get(root)!;
+    if (Number.isFinite(got)) dev = Math.max(dev, Math.abs(got - exact));
+  }
+  return 4 * dev + 1e-5 * Math.abs(exact) + 1e-30;
+}
+
+export { num };
