@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Expr, call, sym, num } from '../../src/ir/expr.js';
-import { ops, getOp } from '../../src/ir/ops.js';
+import { ops, getOp, type OpSpec } from '../../src/ir/ops.js';
 import { topo } from '../../src/ir/walk.js';
 import { parse } from '../../src/parse/parse.js';
 import { evaluate } from '../../src/eval/evaluate.js';
@@ -28,7 +28,7 @@ const VARS = ['x', 'y', 'z'];
 
 export function opCases(): Case[] {
   const out: Case[] = [];
-  for (const [name, spec] of Object.entries(ops)) {
+  for (const [name, spec] of Object.entries(ops) as [string, OpSpec][]) {
     if (spec.arity === 0) {
       out.push({ label: name, expr: call('mul', [sym('x'), call(name, [])]), vars: ['x'] });
       continue;
@@ -101,11 +101,32 @@ export function expected(plan: EmitPlan, p: Point): number[] {
 }
 
 /**
+ * Float32 error of one op's result, as (relative, absolute), from the WGSL spec's accuracy table where it states one
+ * (sin and cos: absolute 2^-11 on [-pi, pi], SwiftShader measured about 2^-14; atan/atan2: 4096 ulp; exp: 3 + 2|x|
+ * ulp; log: absolute 2^-21 near 1) and a few ulps for correctly rounded arithmetic.
+ */
+function f32OpError(op: string, args: readonly number[]): [number, number] {
+  switch (op) {
+    case 'add': case 'sub': case 'mul': case 'div': case 'neg': case 'abs': case 'sign': case 'step': case 'relu': case 'min': case 'max':
+      return [2 ** -22, 0];
+    case 'sin': case 'cos': case 'tan':
+      return [2 ** -20, 2 ** -12];
+    case 'asin': case 'acos': case 'atan': case 'atan2':
+      return [2 ** -11, 2 ** -20];
+    case 'exp': case 'pow': case 'sinh': case 'cosh': case 'tanh': case 'sigmoid': case 'softplus':
+      return [2 ** -23 * (8 + 2 * Math.max(...args.map(Math.abs))), 2 ** -21];
+    case 'log': case 'log2': case 'log10':
+      return [2 ** -20, 2 ** -20];
+    default:
+      return [2 ** -20, 0];
+  }
+}
+
+/**
  * A float32 tolerance for one output at a point, measured rather than guessed: the output's graph is evaluated in
- * float64 eight times with every node's value nudged by a random relative 2^-19 (a few float32 ulps, which covers
- * the GPU's approximate sin/exp/pow as well as rounding), and the tolerance is four times the largest deviation
- * seen, plus 1e-5 relative. Ill-conditioned outputs (sin of a large argument, cancellation) get a wide tolerance,
- * well-conditioned ones a tight one.
+ * float64 eight times with every node's value nudged randomly by its op's float32 error (f32OpError; literals
+ * rounded to float32; a trial that turns non-finite counts as unbounded), and the tolerance is four times the largest deviation seen, plus 1e-5 relative. Ill-conditioned
+ * outputs (sin of a large argument, cancellation) get a wide tolerance, well-conditioned ones a tight one.
  */
 export function f32Tolerance(root: Expr, p: Point, seed = 1): number {
   const rng = mulberry32(seed);
@@ -117,13 +138,17 @@ export function f32Tolerance(root: Expr, p: Point, seed = 1): number {
     for (const node of order) {
       let x: number;
       if (node.kind === 'sym') x = p[node.name];
-      else if (node.kind === 'num') x = node.value;
-      else x = getOp(node.op).eval(...node.args.map((a) => v.get(a)!));
-      if (node.kind !== 'sym') x *= 1 + 2 ** -19 * (2 * rng() - 1);
+      else if (node.kind === 'num') x = Math.fround(node.value); // what the shader's literal holds
+      else {
+        const args = node.args.map((a) => v.get(a)!);
+        x = getOp(node.op).eval(...args);
+        const [rel, abs] = f32OpError(node.op, args);
+        x = x * (1 + rel * (2 * rng() - 1)) + abs * (2 * rng() - 1);
+      }
       v.set(node, x);
     }
     const got = v.get(root)!;
-    if (Number.isFinite(got)) dev = Math.max(dev, Math.abs(got - exact));
+    dev = Math.max(dev, Number.isFinite(got) ? Math.abs(got - exact) : Infinity);
   }
   return 4 * dev + 1e-5 * Math.abs(exact) + 1e-30;
 }

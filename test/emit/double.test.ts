@@ -5,22 +5,13 @@
 // output at that point (test/util/gen.ts agree(): what a 1e-13 relative nudge of one input moves it by).
 
 import { describe, expect, it } from 'vitest';
-import { call, sym, type Expr } from '../../src/ir/expr.js';
+import type { Expr } from '../../src/ir/expr.js';
 import { emit, type EmitLang } from '../../src/emit/emit.js';
 import { format } from '../../src/print/print.js';
 import { agree } from '../util/gen.js';
 import { type Case, opCases, goldenCases, HOSTILE, planOf, casePoints, expected, outputs } from './cases.js';
+import { hostileCase } from './hostile.js';
 import { type Mode, type Unit, type Call, runC, runPython, importJs, flattenJs } from './runners.js';
-
-/** A formula over the hostile names: every one of them is read, in sums, products and function calls. */
-export function hostileCase(names: readonly string[]): Case {
-  let e: Expr = call('sin', [sym(names[0])]);
-  names.slice(1).forEach((n, i) => {
-    const term = i % 3 === 0 ? call('mul', [sym(n), sym(names[i])]) : i % 3 === 1 ? call('exp', [call('div', [sym(n), call('add', [sym(names[i]), sym(names[i])])])]) : call('sigmoid', [sym(n)]);
-    e = call('add', [e, term]);
-  });
-  return { label: `hostile ${names.length}`, expr: e, vars: names };
-}
 
 interface Job {
   readonly units: Unit[];
@@ -34,7 +25,7 @@ function job(lang: EmitLang, cases: readonly (Case & { mode: Mode })[], pointsPe
   const calls: Call[] = [];
   const want: Job['want'] = [];
   cases.forEach((c, k) => {
-    const name = `f${k}`;
+    const name = `emitted${k}`;
     const plan = planOf(c, c.mode);
     const code = emit(c.expr, { lang, name, vars: c.vars, grad: c.mode !== 'value', hessian: c.mode === 'hessian' });
     units.push({ code, name, nparams: c.vars.length, mode: c.mode });
