@@ -3,6 +3,7 @@
 //   opCases()       one formula per op of the table (variadic ops with their minimum and one more argument)
 //   goldenCases()   the inputs of the derivative golden corpus (the rows of test/diff/golden.test.ts)
 //   SHOWCASE        five showcase formulas (the seed's among them) for the golden files
+//   bigCases()      a wide formula (a sum of 1,000 terms, ~12,000 distinct nodes) and a deep one (2,500 nested sines)
 //   HOSTILE         variable names that are keywords or builtins somewhere, Unicode names, injection attempts
 //   casePoints()    random points inside the domain of every output (value, partials, Hessian), optionally float32
 //   expected()      exprgrad's own float64 evaluation of every output, flattened: value, grad…, hess (row-major)
@@ -64,6 +65,23 @@ export const SHOWCASE: readonly { name: string; text: string; vars?: string[] }[
   { name: 'polar', text: 'hypot(x, y)*sin(atan2(y, x))^2 + max(x, y)' },
 ];
 
+/** Formulas of about 10,000 nodes: wide (a sum of 1,000 terms) and deep (sin nested 2,500 times). */
+export function bigCases(): Case[] {
+  const x = sym('x');
+  const y = sym('y');
+  let wide: Expr = num(0);
+  for (let i = 1; i <= 1000; i++) {
+    const arg = call('add', [call('mul', [num(i / 7), x]), call('mul', [num(i / 11), y])]);
+    wide = call('add', [wide, call('mul', [call('sin', [arg]), call('exp', [call('neg', [call('mul', [num(i / 1000), x])])])])]);
+  }
+  let deep: Expr = x;
+  for (let i = 0; i < 2500; i++) deep = call('add', [call('sin', [deep]), call('mul', [num(0.001 * ((i % 7) + 1)), y])]);
+  return [
+    { label: 'wide (1,000 terms)', expr: wide, vars: ['x', 'y'] },
+    { label: 'deep (2,500 nested sines)', expr: deep, vars: ['x', 'y'] },
+  ];
+}
+
 /** Names that are keywords or builtins in some target, Unicode letters, and text that tries to break out. */
 export const HOSTILE: readonly string[] = [
   'int', 'float', 'double', 'def', 'in', 'let', 'var', 'fn', 'sin', 'exp', 'pow', 'math', 'np', 'Math', 'value', 'grad',
@@ -82,16 +100,18 @@ export function planOf(c: Case, mode: 'value' | 'grad' | 'hessian' = 'hessian'):
 
 /**
  * Up to `want` random points inside the domain of every output (with margin, |values| < 1e6). float32: the
- * coordinates are float32 numbers (what a shader receives).
+ * coordinates are float32 numbers (what a shader receives). finiteOnly: any point where every output is finite (for
+ * the big formulas, whose thousands of nodes rarely all keep the domain test's margins).
  */
-export function casePoints(plan: EmitPlan, seed: number, want: number, f32 = false): Point[] {
+export function casePoints(plan: EmitPlan, seed: number, want: number, f32 = false, finiteOnly = false): Point[] {
   const rng = mulberry32(seed);
   const roots = outputs(plan);
   const found: Point[] = [];
   for (let t = 0; t < 400 && found.length < want; t++) {
     const p = randomPoint(rng, plan.vars);
     if (f32) for (const k of Object.keys(p)) p[k] = Math.fround(p[k]);
-    if (roots.every((r) => domainOk(r, p, { maxAbs: f32 ? 1e4 : 1e6 }))) found.push(p);
+    const ok = finiteOnly ? roots.every((r) => Number.isFinite(evaluate(r, p))) : roots.every((r) => domainOk(r, p, { maxAbs: f32 ? 1e4 : 1e6 }));
+    if (ok) found.push(p);
   }
   return found;
 }

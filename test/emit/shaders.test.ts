@@ -1,8 +1,9 @@
 // The float32 targets in Chromium: GLSL ES 3.00 in WebGL2 (a fragment shader writing values and partials to a
 // float texture) and WGSL in WebGPU (a compute shader; headless Chromium with --enable-unsafe-webgpu offers a
 // SwiftShader adapter here; the test fails rather than skips if it does not). Every op, the golden corpus and
-// hostile names, value + gradient + Hessian, at float32 points, against exprgrad's float64 evaluation within a
-// float32 tolerance measured per output and point (cases.ts f32Tolerance).
+// hostile names, value + gradient + Hessian, and the two formulas of about 10,000 nodes (big.test.ts), at float32
+// points, against exprgrad's float64 evaluation within a float32 tolerance measured per output and point
+// (cases.ts f32Tolerance).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { emit, type EmitLang } from '../../src/emit/emit.js';
 import { format } from '../../src/print/print.js';
-import { type Case, opCases, goldenCases, HOSTILE, planOf, casePoints, expected, outputs, f32Tolerance } from './cases.js';
+import { type Case, opCases, goldenCases, bigCases, HOSTILE, planOf, casePoints, expected, outputs, f32Tolerance } from './cases.js';
 import { hostileCase } from './hostile.js';
 import type { Mode } from './runners.js';
 
@@ -71,11 +72,12 @@ function wgslDriver(code: string, name: string, n: number, mode: Mode, points: n
   return lines.join('\n');
 }
 
-const everything = (): (Case & { mode: Mode })[] => [
+const everything = (): (Case & { mode: Mode; big?: boolean })[] => [
   ...opCases().flatMap((c) => (['value', 'grad', 'hessian'] as const).map((mode) => ({ ...c, label: `${c.label} ${mode}`, mode }))),
   ...goldenCases().map((c) => ({ ...c, mode: 'hessian' as const })),
   { ...hostileCase(HOSTILE), mode: 'grad' },
   { ...hostileCase(HOSTILE.slice(0, 6)), mode: 'hessian' },
+  ...bigCases().map((c) => ({ ...c, mode: 'grad' as const, big: true })),
 ];
 
 interface PageResult {
@@ -90,7 +92,7 @@ async function runLang(lang: EmitLang & ('glsl' | 'wgsl')) {
   const want: { label: string; points: Record<string, number>[]; values: number[][]; roots: ReturnType<typeof outputs> }[] = [];
   cases.forEach((c, k) => {
     const plan = planOf(c, c.mode);
-    const pts = casePoints(plan, 2000 + k, 3, true);
+    const pts = casePoints(plan, 2000 + k, 3, true, c.big);
     const name = `emitted${k}`;
     const code = emit(c.expr, { lang, name, vars: c.vars, grad: c.mode !== 'value', hessian: c.mode === 'hessian' });
     const n = c.vars.length;
