@@ -44,12 +44,12 @@ const table: RenderTable = {
 };
 
 const helpers = {
-  eg_sign: { code: 'static double eg_sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; } /* sign(0) = 0, NaN stays NaN */' },
-  eg_step: { code: 'static double eg_step(double x) { return x > 0 ? 1.0 : x <= 0 ? 0.0 : x; } /* step(0) = 0 */' },
+  eg_sign: { code: 'static double eg_sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; } // sign(0) = 0, NaN stays NaN' },
+  eg_step: { code: 'static double eg_step(double x) { return x > 0 ? 1.0 : x <= 0 ? 0.0 : x; } // step(0) = 0' },
   eg_relu: { code: 'static double eg_relu(double x) { return x > 0 ? x : x <= 0 ? 0.0 : x; }' },
   eg_sigmoid: {
     code: [
-      '/* 1/(1 + exp(-x)), stable for large |x| */',
+      '// 1/(1 + exp(-x)), stable for large |x|',
       'static double eg_sigmoid(double x) {',
       '    if (x >= 0) return 1.0 / (1.0 + exp(-x));',
       '    const double z = exp(x);',
@@ -59,12 +59,12 @@ const helpers = {
   },
   eg_softplus: {
     code: [
-      '/* log(1 + exp(x)), stable for large |x| */',
+      '// log(1 + exp(x)), stable for large |x|',
       'static double eg_softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }',
     ].join('\n'),
   },
-  eg_min: { code: 'static double eg_min(double a, double b) { return (b != b || b < a) ? b : a; } /* ties: the first; NaN wins */' },
-  eg_max: { code: 'static double eg_max(double a, double b) { return (b != b || b > a) ? b : a; } /* ties: the first; NaN wins */' },
+  eg_min: { code: 'static double eg_min(double a, double b) { return (b != b || b < a) ? b : a; } // ties: the first; NaN wins' },
+  eg_max: { code: 'static double eg_max(double a, double b) { return (b != b || b > a) ? b : a; } // ties: the first; NaN wins' },
 };
 
 const RESERVED = new Set(

@@ -4,7 +4,7 @@
 //      reserved words (keywords, builtins, names the generated code itself uses) and its reserved patterns.
 // Out: one ASCII identifier per name ([A-Za-z_][A-Za-z0-9_]*, at most 48 characters), distinct, never reserved,
 //      and the list of names that changed (for the comment at the top of the output).
-// Greek letters become their names (θ → theta); any other character outside [A-Za-z0-9_] becomes u<hex> (so no user
+// Accents are dropped (ü → u), Greek letters become their names (θ → theta); any other character outside [A-Za-z0-9_] becomes u<hex> (so no user
 // text reaches the output except as letters, digits and underscores).
 
 const GREEK = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma sigma tau upsilon phi chi psi omega'.split(' ');
@@ -23,7 +23,8 @@ function asciiChar(c: string): string {
 /** The ASCII form of a name: letters, digits and underscores only, never starting with a digit, never empty. */
 export function asciiName(name: string): string {
   let out = '';
-  for (const c of name) out += asciiChar(c);
+  // Letters with accents lose them (ü → u); Greek letters keep their names; anything else becomes u<hex>.
+  for (const c of name.normalize('NFKD').replace(/\p{M}/gu, '')) out += asciiChar(c);
   if (out === '' || /^[0-9]/.test(out)) out = 'v' + out;
   return out.length > 48 ? out.slice(0, 48) : out;
 }
