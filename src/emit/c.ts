@@ -5,7 +5,7 @@
 // function). Helpers keep exprgrad's conventions exactly: sign(0) = 0, step(0) = 0, relu'(0) = 0, max/min ties to
 // the first argument and NaN in, NaN out; sigmoid and softplus in the stable forms of src/ir/ops.ts.
 
-import { P, type RenderTable, type Target, callOf, constant, fold, helperCall, indent, infix, negate, floatLiteral } from './core.js';
+import { P, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral } from './core.js';
 
 const table: RenderTable = {
   add: infix('+', P.ADD),
@@ -109,9 +109,9 @@ function assemble(f: import('./core.js').FunctionParts): string {
   }
   body.push('return value;');
   const doc = f.hess
-    ? `grad[i] = df/d(param i); hess[i*${n} + j] = d2f/d(param i)d(param j), row-major (${n}x${n}). NULL skips either.`
+    ? `${gradDoc(f.params)}; hess[i*${n} + j] = d2f/d(param i)d(param j), row-major (${n}x${n}). NULL skips either.`
     : f.grad
-      ? `grad[i] = df/d(param i), i = 0..${n - 1}. Pass NULL to skip the gradient.`
+      ? `${gradDoc(f.params)}. Pass NULL to skip the gradient.`
       : 'Returns the value.';
   return [
     ...f.comments.map((c) => `// ${c}`),

@@ -296,6 +296,11 @@ export function floatLiteral(v: number): string {
   return /[.e]/.test(s) ? s : s + '.0';
 }
 
+/** The doc comment's description of the gradient: grad = [df/dx, df/dy] (or by index when there are many). */
+export function gradDoc(params: readonly string[], prefix = 'grad'): string {
+  return params.length <= 6 ? `${prefix} = [${params.map((p) => `df/d${p}`).join(', ')}]` : `${prefix}[i] = df/d(param i)`;
+}
+
 export function indent(lines: readonly string[], pad: string): string[] {
   return lines.map((l) => (l === '' ? l : pad + l));
 }

@@ -5,7 +5,7 @@
 // that declares `precision highp float;`. GLSL lacks log10, cbrt, hypot, sigmoid, softplus and exprgrad's step
 // (GLSL's step(0, 0) is 1): helpers below, with their precision in comments.
 
-import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, fold, helperCall, indent, infix, negate } from './core.js';
+import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate } from './core.js';
 import { f32Literal, namedArgs, shaderPow } from './shader.js';
 
 const table: RenderTable = {
@@ -137,9 +137,9 @@ function assemble(f: FunctionParts): string {
   if (f.hess) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) body.push(`hess[${i * n + j}] = ${f.hess[i][j]};`);
   body.push('return value;');
   const doc = f.hess
-    ? `grad[i] = df/d(param i); hess[i*${n} + j] = d2f/d(param i)d(param j), row-major.`
+    ? `${gradDoc(f.params)}; hess[i*${n} + j] = d2f/d(param i)d(param j), row-major.`
     : f.grad
-      ? 'grad[i] = df/d(param i).'
+      ? `${gradDoc(f.params)}.`
       : 'Returns the value.';
   return [
     ...f.comments.map((c) => `// ${c}`),

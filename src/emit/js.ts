@@ -4,7 +4,7 @@
 // In:  FunctionParts from core.ts.  Out: module source: helpers (each once, not exported), the exported function.
 // Math.max/min propagate NaN as exprgrad does (Math.max(-0, 0) is 0 where exprgrad keeps the first, -0).
 
-import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, helperCall, indent, infix, negate } from './core.js';
+import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, helperCall, gradDoc, indent, infix, negate } from './core.js';
 
 const m = (f: string) => callOf(`Math.${f}`);
 
@@ -74,9 +74,9 @@ function assemble(f: FunctionParts): string {
     body.push('};');
   }
   const doc = f.hess
-    ? 'Returns { value, grad, hess }: grad[i] = df/d(param i), hess[i][j] = d2f/d(param i)d(param j).'
+    ? `Returns { value, grad, hess }: ${gradDoc(f.params)}, hess[i][j] = d2f/d(param i)d(param j).`
     : f.grad
-      ? 'Returns { value, grad }: grad[i] = df/d(param i).'
+      ? `Returns { value, grad }: ${gradDoc(f.params)}.`
       : 'Returns the value.';
   return [
     ...f.comments.map((c) => `// ${c}`),

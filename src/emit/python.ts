@@ -8,7 +8,7 @@
 // In:  FunctionParts from core.ts.  Out: a module: imports, helpers (each once), the function.
 
 import type { Expr } from '../ir/expr.js';
-import { P, type Code, type FunctionParts, type Render, type RenderTable, type Target, callOf, constant, fold, helperCall, indent, infix, negate, floatLiteral, integerLiteral, wrap } from './core.js';
+import { P, type Code, type FunctionParts, type Render, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral, integerLiteral, wrap } from './core.js';
 
 /** a**n for a literal integer exponent (exact for floats, no complex results); else f(a, b). */
 const power = (f: string): Render => ([a, b]: readonly Code[], node: Expr) => {
@@ -141,9 +141,9 @@ function assembler(numpy: boolean) {
     }
     body.push(f.hess ? 'return value, grad, hess' : f.grad ? 'return value, grad' : 'return value');
     const doc = f.hess
-      ? 'Returns (value, grad, hess): grad[i] = df/d(param i), hess[i][j] = d2f/d(param i)d(param j).'
+      ? `Returns (value, grad, hess): ${gradDoc(f.params)}, hess[i][j] = d2f/d(param i)d(param j).`
       : f.grad
-        ? 'Returns (value, grad): grad[i] = df/d(param i).'
+        ? `Returns (value, grad): ${gradDoc(f.params)}.`
         : 'Returns the value.';
     return [
       ...f.comments.map((c) => `# ${c}`),

@@ -4,7 +4,7 @@
 // In:  FunctionParts from core.ts.  Out: helper functions (each once), the struct and the function. WGSL lacks
 // log10, cbrt, hypot, sigmoid, softplus and exprgrad's step: helpers below, with their precision in comments.
 
-import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, fold, helperCall, indent, infix, negate } from './core.js';
+import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate } from './core.js';
 import { f32Literal, namedArgs, shaderPow } from './shader.js';
 
 const table: RenderTable = {
@@ -130,9 +130,9 @@ function assemble(f: FunctionParts): string {
   const params = f.params.map((p) => `${p}: f32`).join(', ');
   const body = f.temps.map((t) => `let ${t.name} = ${t.text};`);
   const doc = f.hess
-    ? `r.grad[i] = df/d(param i); r.hess[i*${n} + j] = d2f/d(param i)d(param j), row-major.`
+    ? `${gradDoc(f.params, 'r.grad')}; r.hess[i*${n} + j] = d2f/d(param i)d(param j), row-major.`
     : f.grad
-      ? 'r.grad[i] = df/d(param i).'
+      ? `${gradDoc(f.params, 'r.grad')}.`
       : 'Returns the value.';
   const head = [...f.comments.map((c) => `// ${c}`), `// ${doc} f32.`, '', ...f.helpers.flatMap((h) => [h, ''])];
   if (!f.grad) {
