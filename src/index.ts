@@ -25,3 +25,4 @@ export { Adam, type AdamOptions } from './nn/adam.js';
 export { Model, modelSpec, initParams, rng, MODEL_FORMAT, MODEL_VERSION, type ModelSpec, type ModelFile } from './nn/model.js';
 export { train, evaluateModel, epochOrder, type TrainConfig, type TrainEvent, type TrainHooks, type TrainResult, type Labelled, type EpochRecord } from './nn/train.js';
 export { FusedStep, AdamState } from './nn/fused-step.js';
+export { emit, emitPlan, EMIT_LANGS, type EmitLang, type EmitOptions, type EmitPlan } from './emit/emit.js';

@@ -13,6 +13,7 @@ import { derivative, gradient } from '../diff/diff.js';
 import { simplify } from '../simplify/simplify.js';
 import { compile, CompiledScalar } from '../compile.js';
 import { formatCse } from '../print/cse.js';
+import { emit, EMIT_LANGS, type EmitLang } from '../emit/emit.js';
 import type { Expr } from '../ir/expr.js';
 import type { Io } from './main.js';
 
@@ -217,6 +218,33 @@ export const commands: Record<string, Command> = {
       const g = gradient(e, vars);
       if (flags.json) return JSON.stringify({ input: text, gradient: Object.fromEntries([...g].map(([v, d]) => [v, format(d, style)])) });
       return [...g].map(([v, d]) => `${diffLabel(style, v)} = ${format(d, style)}`).join(', ');
+    },
+  },
+  codegen: {
+    summary: 'value and gradient as code: exprgrad codegen "sin(exp(x^3))" --lang c --grad',
+    usage: '[expression] --lang c|python|numpy|js|glsl|wgsl [--grad] [--hessian] [--vars x,y] [--name f] [--json]',
+    description:
+      'Prints one function computing the expression (with --grad every partial derivative, with --hessian also the\n' +
+      'Hessian), shared subexpressions computed once. Signatures: C double f(double x, double *grad); Python/numpy\n' +
+      'def f(x) -> (value, [df_dx]); JS export function f(x) -> { value, grad }; GLSL float f(float x, out float\n' +
+      'grad[1]); WGSL fn f(x: f32) -> f_result { value, grad }. Variables in --vars order (default: first appearance);\n' +
+      'names that are keywords or builtins of the language are renamed, as a comment lists.',
+    options: {
+      lang: { type: 'string', help: `target language: ${EMIT_LANGS.join(', ')}` },
+      grad: { type: 'boolean', help: 'also every partial derivative' },
+      hessian: { type: 'boolean', help: 'also the Hessian (implies --grad)' },
+      vars: { type: 'string', help: 'comma-separated variables in signature order (default: order of first appearance)' },
+      name: { type: 'string', help: 'the function name (default f)' },
+      json: jsonOption,
+    },
+    answer(text, _extra, flags) {
+      if (flags.lang === undefined) throw new ExprError('usage', `--lang is required (${EMIT_LANGS.join(', ')})`);
+      const program = parseProgram(text);
+      if (Object.keys(program.shapes).length > 0) throw new ExprError('usage', 'codegen handles scalar expressions; this program declares tensor shapes');
+      const vars = flags.vars !== undefined ? String(flags.vars).split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+      const lang = flags.lang as EmitLang;
+      const code = emit(program.result, { lang, grad: !!flags.grad, hessian: !!flags.hessian, vars, name: flags.name as string | undefined });
+      return flags.json ? JSON.stringify({ input: text, lang, code }) : code.replace(/\n$/, '');
     },
   },
 };
