@@ -14,8 +14,9 @@ import { ExprError } from '../errors.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
 import { trainCommands } from './train.js';
 import { serveCommands } from './serve.js';
+import { onnxCommands } from './onnx.js';
 
-const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, ...serveCommands };
+const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, ...serveCommands, ...onnxCommands };
 
 export interface Io {
   stdin: NodeJS.ReadableStream;

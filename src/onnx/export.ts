@@ -148,7 +148,7 @@ export function toOnnx(what: Model | ProgramWithParams, options: ToOnnxOptions =
   const batchInputs = new Set(options.batchInputs ?? (model ? ['x'] : []));
 
   // Shapes of every node, from the compiled program (the public compile(), run on the declared shapes).
-  const probe = compile(source, { keep: found.name ? [found.name] : [] }) as CompiledTensor;
+  const probe = compile(source, { keep: found.name ? [found.name] : [], wrt: [] }) as CompiledTensor;
   const shapes = probe.tape.shapes;
   const shapeOf = (e: Expr): readonly number[] => {
     const s = shapes.get(e);

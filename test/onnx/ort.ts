@@ -1,5 +1,5 @@
 // Runs an ONNX model in ONNX Runtime's WebAssembly build (onnxruntime-web, a devDependency), in Node, one thread.
-// In: the model's bytes, the input name and a float32 batch [rows, features]. Out: the output as Float32Array.
+// In: the model bytes and float32 inputs by name (those the graph does not read are left out). Out: its first output.
 import * as ort from 'onnxruntime-web';
 
 ort.env.wasm.numThreads = 1;
@@ -9,7 +9,7 @@ export async function runOrt(bytes: Uint8Array, inputs: Record<string, { data: F
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
   try {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [k, v] of Object.entries(inputs)) feeds[k] = new ort.Tensor('float32', v.data, v.dims);
+    for (const [k, v] of Object.entries(inputs)) if (session.inputNames.includes(k)) feeds[k] = new ort.Tensor('float32', v.data, v.dims);
     const out = await session.run(feeds);
     const name = session.outputNames[0];
     const t = out[name];
