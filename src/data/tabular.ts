@@ -130,6 +130,7 @@ export function toDataset(t: Table, o: DatasetOptions): Dataset {
     let k = 0;
     for (let j = 0; j < cols; j++) {
       const v = t.values[r * cols + j];
+      if (Math.abs(v) > 3.4028234663852886e38) fail(`${rowAt(r)}, column ${j + 1} (${quote(t.columns[j])}): ${v} does not fit a float32`);
       if (j === li) {
         if (targets) targets[r] = v;
         else if (!Number.isInteger(v) || v < 0 || v >= o.classes!) {

@@ -165,6 +165,7 @@ describe('exprgrad train --data (your own data)', () => {
     ['npy-3d.npy', npy([[1, 2, 0]], '<f8', false, (h) => h.replace('(1, 3)', '(1, 3, 1)')), [], /npy-3d\.npy: the array has 3 dimensions/],
     ['npy-dtype.npy', npy([[1, 2, 0]], '<f8', false, (h) => h.replace("'<f8'", "'<U8'")), [], /npy-dtype\.npy: dtype "<U8" is not supported/],
     ['npy-nan.npy', npy([[1, NaN, 0]]), [], /npy-nan\.npy: row 0, column 1: NaN is not a finite number/],
+    ['float32-range.csv', 'a,b,label\n1e39,2,0\n', [], /float32-range\.csv: line 2, column 1 \('a'\): 1e\+39 does not fit a float32/],
     ['npy-header.npy', npy([[1, 2, 0]], '<f8', false, () => 'garbage'), [], /npy-header\.npy: the header at byte 10 is not a \.npy header dictionary/],
   ];
   it('the malformed files are of different kinds', () => {
