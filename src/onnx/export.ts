@@ -10,7 +10,6 @@
 // The table EXPORTERS holds one entry per op; convolution and pooling ops are added there when they exist.
 
 import { parseProgram } from '../parse/parse.js';
-import { topo } from '../ir/walk.js';
 import type { Expr } from '../ir/expr.js';
 import { compile } from '../compile.js';
 import { CompiledTensor } from '../backend/compiled-tensor.js';
@@ -115,6 +114,33 @@ export const EXPORTERS: Readonly<Record<string, Exporter>> = {
   log_softmax: softmaxLike('LogSoftmax'),
 };
 
+/** Ops whose second argument is an axis literal, not a value. */
+const AXIS_OPS = new Set(['sum', 'mean', 'amax', 'logsumexp', 'softmax', 'log_softmax']);
+
+/** Nodes in dependency order, children first, leaving out the axis literals of AXIS_OPS (iterative). */
+function valueOrder(root: Expr): Expr[] {
+  const order: Expr[] = [];
+  const seen = new Set<Expr>([root]);
+  const stack: [Expr, number][] = [[root, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    const args = AXIS_OPS.has(node.op) && node.kind === 'call' ? node.args.slice(0, 1) : node.args;
+    if (i < args.length) {
+      top[1]++;
+      const child = args[i];
+      if (!seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order;
+}
+
 function isModel(m: unknown): m is Model {
   return typeof m === 'object' && m !== null && 'spec' in m && 'params' in m;
 }
@@ -203,12 +229,9 @@ export function toOnnx(what: Model | ProgramWithParams, options: ToOnnxOptions =
   };
 
   const names = new Map<Expr, string>();
-  for (const e of topo(outStmt.expr)) {
+  for (const e of valueOrder(outStmt.expr)) {
     const out = e === outStmt.expr ? outStmt.name : stmtName.get(e);
-    if (e.kind === 'num') {
-      names.set(e, b.scalar(e.value));
-      continue;
-    }
+    if (e.kind === 'num') continue; // made when an op reads it as a value (not an axis literal)
     if (e.kind === 'sym') {
       const shape = program.shapes[e.name];
       if (!shape) throw new ExprError('shape', `toOnnx: declare the shape of ${e.name}`);
@@ -225,10 +248,13 @@ export function toOnnx(what: Model | ProgramWithParams, options: ToOnnxOptions =
     if (!exporter) {
       throw new ExprError('usage', `toOnnx: the op '${e.op}' in statement '${outStmt.name}' has no ONNX export (export a statement before it, e.g. the logits rather than the loss)`);
     }
-    let name = exporter(b, e, e.args.map((a) => names.get(a)!), out);
+    const operands = AXIS_OPS.has(e.op) ? e.args.slice(0, 1) : e.args;
+    let name = exporter(b, e, operands.map((a) => (a.kind === 'num' ? b.scalar(a.value) : names.get(a)!)), out);
     if (out && name !== out) name = b.node('Identity', [name], [], out); // constants named by a statement
     names.set(e, name);
   }
+  const last = outStmt.expr.kind === 'num' ? b.scalar(outStmt.expr.value) : names.get(outStmt.expr)!;
+  if (last !== outStmt.name) b.node('Identity', [last], [], outStmt.name); // the output is an input, weight or constant
   const outShape = shapeOf(outStmt.expr);
   const batchOut = [...batchInputs].some((n) => program.shapes[n]?.[0] === outShape[0]) && outShape.length > 0;
   const bytes = encodeModel({

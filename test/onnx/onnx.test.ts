@@ -204,3 +204,23 @@ describe('ops exprgrad does not have', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('export edge cases', () => {
+  it('an output that is an input, a weight or a constant; axis −1; no unused initializers', async () => {
+    const a = Float32Array.from({ length: 6 }, (_, i) => i / 3);
+    for (const [expr, want] of [
+      ['a', Array.from(a)],
+      ['w', [1, 2, 3]],
+      ['softmax(a, axis=-1) * 0 + a', Array.from(a)],
+    ] as const) {
+      const source = `a : [2, 3]\nw : [3]\nout = ${expr}`;
+      const bytes = toOnnx({ source, params: { w: Float32Array.of(1, 2, 3) } });
+      const ort = await runOrt(bytes, { a: { data: a, dims: [2, 3] } });
+      expect(Array.from(ort.data).map((v) => Math.fround(v)), expr).toEqual(want.map((v) => Math.fround(v)));
+      const { decodeModel } = await import('../../src/onnx/proto.js');
+      const g = decodeModel(bytes).graph!;
+      const read = new Set((g.node ?? []).flatMap((n) => n.input ?? []));
+      for (const t of g.initializer ?? []) expect(read.has(t.name!) || g.output![0].name === t.name, `${expr}: initializer ${t.name} unused`).toBe(true);
+    }
+  });
+});
