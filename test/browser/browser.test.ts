@@ -37,7 +37,8 @@ describe('gpujs backend in Chromium (WebGL2)', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${base}/test/browser/gpujs.html`);
+    // The first load makes Vite transform gpu.js and the sources (no cache in a fresh clone): slow on a busy machine.
+    await page.goto(`${base}/test/browser/gpujs.html`, { timeout: 180_000 });
     await page.waitForFunction(() => (window as unknown as { __results?: unknown }).__results !== undefined, undefined, { timeout: 240_000 });
     const results = (await page.evaluate(() => (window as unknown as { __results: unknown }).__results)) as { name: string; worst: number; description: string; error?: string }[];
     expect(errors).toEqual([]);
