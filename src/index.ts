@@ -26,3 +26,5 @@ export { Model, modelSpec, initParams, rng, MODEL_FORMAT, MODEL_VERSION, type Mo
 export { train, evaluateModel, epochOrder, type TrainConfig, type TrainEvent, type TrainHooks, type TrainResult, type Labelled, type EpochRecord } from './nn/train.js';
 export { FusedStep, AdamState } from './nn/fused-step.js';
 export { emit, emitPlan, EMIT_LANGS, type EmitLang, type EmitOptions, type EmitPlan } from './emit/emit.js';
+export { toOnnx, EXPORTERS as ONNX_EXPORTERS, ONNX_OPSET, type ToOnnxOptions, type ProgramWithParams } from './onnx/export.js';
+export { fromOnnx, IMPORTERS as ONNX_IMPORTERS, type FromOnnxResult } from './onnx/import.js';

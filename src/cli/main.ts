@@ -14,8 +14,10 @@ import { ExprError } from '../errors.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
 import { trainCommands } from './train.js';
 import { serveCommands } from './serve.js';
+import { onnxCommands } from './onnx.js';
+import { withTabular } from './train-data.js';
 
-const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, ...serveCommands };
+const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, train: withTabular(trainCommands.train), ...serveCommands, ...onnxCommands };
 
 export interface Io {
   stdin: NodeJS.ReadableStream;

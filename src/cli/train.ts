@@ -21,7 +21,7 @@ import type { Io } from './main.js';
 /** The package's default model program (examples/mnist-mlp.exg). */
 export const DEFAULT_MODEL_SRC = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
 
-function num(flags: Flags, name: string, fallback: number, integer: boolean): number {
+export function num(flags: Flags, name: string, fallback: number, integer: boolean): number {
   const v = flags[name];
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -50,7 +50,7 @@ async function mnist(flags: Flags, io: Io, quiet: boolean): Promise<Mnist> {
 }
 
 /** A free file name next to `base` (exprgrad-mnist.json, exprgrad-mnist-2.json, …) so earlier models survive. */
-function freeName(base: string): string {
+export function freeName(base: string): string {
   if (!existsSync(base)) return base;
   const stem = base.replace(/\.json$/, '');
   for (let k = 2; ; k++) if (!existsSync(`${stem}-${k}.json`)) return `${stem}-${k}.json`;
@@ -63,7 +63,7 @@ const clock = (s: number) => {
   return `${m}:${String(s % 60).padStart(2, '0')}`;
 };
 
-function progressPrinter(io: Io, tty: boolean, json: boolean) {
+export function progressPrinter(io: Io, tty: boolean, json: boolean) {
   let last = 0;
   let epochs = 0;
   return (e: TrainEvent) => {

@@ -17,8 +17,8 @@ interface Series {
 
 function panel(x0: number, y0: number, w: number, h: number, title: string, series: Series[], epochs: number, yFmt: (v: number) => string, clamp: [number, number] = [-Infinity, Infinity]): string {
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  let lo = Math.min(...all);
-  let hi = Math.max(...all);
+  let lo = all.length ? Math.min(...all) : 0; // no finite value (accuracy of a regression): an empty 0..1 panel
+  let hi = all.length ? Math.max(...all) : 1;
   if (!(hi > lo)) {
     lo -= 0.5;
     hi += 0.5;

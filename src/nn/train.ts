@@ -14,6 +14,10 @@ export interface Labelled {
   readonly images: Uint8Array; // count × features, row-major, 0..255
   readonly labels: Uint8Array; // count
   readonly count: number;
+  /** Tabular data (src/data/tabular.ts): features as they are (count × features), used instead of images/255. */
+  readonly x?: Float32Array;
+  /** Regression: one target per example, used instead of labels; accuracy and confusion are then NaN and []. */
+  readonly targets?: Float32Array;
 }
 
 export interface TrainConfig {
@@ -65,8 +69,9 @@ function fillBatch(data: Labelled, features: number, idx: ArrayLike<number>, fro
     const i = idx[from + b];
     const src = i * features;
     const dst = b * features;
-    for (let k = 0; k < features; k++) x[dst + k] = data.images[src + k] / 255;
-    y[b] = data.labels[i];
+    if (data.x) x.set(data.x.subarray(src, src + features), dst);
+    else for (let k = 0; k < features; k++) x[dst + k] = data.images[src + k] / 255;
+    y[b] = data.targets ? data.targets[i] : data.labels[i];
   }
 }
 
@@ -113,6 +118,7 @@ export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<
     const loss = prog.evaluate({ x, y, ...model.params }) as number;
     if (typeof loss !== 'number') throw new Error('internal: the loss is not a scalar');
     lossSum += loss * b;
+    if (data.targets) continue;
     const logits = prog.valueOf('logits');
     for (let r = 0; r < b; r++) {
       const p = argmaxRow(logits, r, classes);
@@ -120,7 +126,7 @@ export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<
       if (p === y[r]) correct++;
     }
   }
-  return { loss: lossSum / n, accuracy: correct / n, confusion };
+  return data.targets ? { loss: lossSum / n, accuracy: NaN, confusion: [] } : { loss: lossSum / n, accuracy: correct / n, confusion };
 }
 
 // Yield to the event loop between steps, so that a stop request (a message, Ctrl-C) is seen: setImmediate on Node;
@@ -203,8 +209,8 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
           hooks.onEvent?.({ type: 'stopped', reason: stopped, epoch, step: step + 1 });
           break;
         }
-        const logits = st.logits();
-        for (let r = 0; r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
+        if (trainSet.targets) correct = NaN;
+        else for (let r = 0, logits = st.logits(); r < b; r++) if (argmaxRow(logits, r, model.spec.classes) === y[r]) correct++;
         lossSum += value * b;
         seen += b;
         hooks.onEvent?.({ type: 'step', epoch, step: step + 1, stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000, kernels: st.description });

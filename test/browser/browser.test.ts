@@ -1,13 +1,12 @@
-// Browser tests: a Vite dev server on 127.0.0.1 serves pages from this repository, and Debian's Chromium
-// (installed by .ci/run; /usr/bin/chromium) runs them headless through playwright-core. Without a GPU, Chromium's
+// Browser tests: a Vite dev server on 127.0.0.1 serves pages from this repository, and Chromium (Debian's
+// /usr/bin/chromium, else the npm package @sparticuz/chromium: see chromium.ts) runs them headless through playwright-core. Without a GPU, Chromium's
 // WebGL2 runs on SwiftShader: slow, but real WebGL2 kernels, so the GPU code path is tested here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
+import { findChromium, CHROMIUM_ARGS } from './chromium.js';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = process.env.EXPRGRAD_CHROMIUM ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 let server: ViteDevServer;
@@ -15,14 +14,15 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set EXPRGRAD_CHROMIUM`);
+  const chrome = await findChromium();
   server = await createServer({ root, logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false }, optimizeDeps: { include: ['gpu.js'] } });
   await server.listen();
   const address = server.httpServer!.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+    executablePath: chrome.executablePath,
+    env: chrome.env,
+    args: CHROMIUM_ARGS,
   });
 }, 120_000);
 

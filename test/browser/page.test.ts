@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { build } from 'vite';
+import { findChromium, CHROMIUM_ARGS } from './chromium.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
 import { parse } from '../../src/parse/parse.js';
@@ -23,7 +24,6 @@ import { derivative } from '../../src/diff/diff.js';
 import { readIdx } from '../../src/data/idx.js';
 import { MNIST_FILES } from '../../src/data/mnist.js';
 
-const CHROMIUM = process.env.EXPRGRAD_CHROMIUM ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const webRoot = join(root, 'dist', 'web');
 const artifacts = join(root, 'test-artifacts');
@@ -67,14 +67,15 @@ const shot = (name: string) => page.screenshot({ path: join(artifacts, `page-${n
 const state = (sel: string, key: string) => page.locator(sel).getAttribute(`data-${key}`);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set EXPRGRAD_CHROMIUM`);
+  const chrome = await findChromium();
   mkdirSync(artifacts, { recursive: true });
   await ensureBuilt();
   server = await startServer({ port: 0, webRoot });
   await server.data;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+    executablePath: chrome.executablePath,
+    env: chrome.env,
+    args: CHROMIUM_ARGS,
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
