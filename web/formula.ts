@@ -8,7 +8,7 @@ import katex from 'katex';
 import { parseProgram } from '../src/parse/parse.js';
 import { format } from '../src/print/print.js';
 import { derivative } from '../src/diff/diff.js';
-import { compile, CompiledScalar } from '../src/compile.js';
+import { compile, CompiledScalar } from '../src/compile/compile.js';
 import { freeVars } from '../src/ir/walk.js';
 import { ExprError } from '../src/errors.js';
 import type { Expr } from '../src/ir/expr.js';

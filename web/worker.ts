@@ -14,7 +14,7 @@ import { train, type Labelled, type TrainEvent } from '../src/nn/train.js';
 import { AdamState } from '../src/nn/fused-step.js';
 import { ExprError } from '../src/errors.js';
 import { readIdxRaw } from '../src/data/idx-bytes.js';
-import '../src/backend/compiled-tensor.js'; // registers the js, wasm and gpujs backends
+import '../src/compile/tensor.js'; // registers the js, wasm and gpujs backends
 import { wasmFeatures } from '../src/backend/wasm/wasm.js';
 import type { ErrorInfo, FromWorker, KernelReport, ToWorker, TrainSettings, WorkerEnvironment } from './protocol.js';
 

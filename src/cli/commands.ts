@@ -5,13 +5,13 @@
 
 import { ExprError } from '../errors.js';
 import { parse, parseProgram } from '../parse/parse.js';
-import { CompiledTensor } from '../backend/compiled-tensor.js';
+import { CompiledTensor } from '../compile/tensor.js';
 import { format, formatName, formatProgram, STYLES, type Style } from '../print/print.js';
 import { evaluate } from '../eval/evaluate.js';
 import { freeVars } from '../ir/walk.js';
 import { derivative, gradient } from '../diff/diff.js';
 import { simplify } from '../simplify/simplify.js';
-import { compile, CompiledScalar } from '../compile.js';
+import { compile, CompiledScalar } from '../compile/compile.js';
 import { formatCse } from '../print/cse.js';
 import { emit, EMIT_LANGS, type EmitLang } from '../emit/emit.js';
 import type { Expr } from '../ir/expr.js';

@@ -15,7 +15,7 @@ import { curvesSvg, confusionSvg } from '../nn/plot.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import type { Flags, Command } from './commands.js';
 import { backendNames } from '../backend/registry.js';
-import '../backend/compiled-tensor.js';
+import '../compile/tensor.js';
 import type { Io } from './main.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */

@@ -7,7 +7,17 @@
 //      Bad input: ExprError('data') naming the file and what is wrong (byte offset for header problems).
 
 import { ExprError } from '../errors.js';
-import type { Table } from './tabular.js';
+
+/** A table of numbers read from a file (src/data/tabular.ts reads CSV and .npy into it). */
+export interface Table {
+  readonly file: string;
+  readonly columns: readonly string[];
+  readonly rows: number;
+  /** rows × columns, row-major. */
+  readonly values: Float64Array;
+  /** The file's line of each row (CSV), or 0 (.npy: rows are numbered instead). */
+  readonly lines: Int32Array;
+}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 

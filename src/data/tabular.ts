@@ -10,21 +10,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { ExprError } from '../errors.js';
-import { parseNpy } from './npy.js';
+import { parseNpy, type Table } from './npy.js';
 import type { Labelled } from '../nn/train.js';
 
 /** Files above this size are refused before reading. */
 export const MAX_TABLE_BYTES = 512 * 2 ** 20;
 
-export interface Table {
-  readonly file: string;
-  readonly columns: readonly string[];
-  readonly rows: number;
-  /** rows × columns, row-major. */
-  readonly values: Float64Array;
-  /** The file's line of each row (CSV), or 0 (.npy: rows are numbered instead). */
-  readonly lines: Int32Array;
-}
+export type { Table } from './npy.js';
 
 export const quote = (s: string): string => {
   const t = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');

@@ -9,7 +9,7 @@
 //      are read back only when asked (loss(), logits()).
 
 import { parseProgram } from '../parse/parse.js';
-import { compileTensor, type CompiledTensor } from '../backend/compiled-tensor.js';
+import { compileTensor, type CompiledTensor } from '../compile/tensor.js';
 import { adam, type AdamOptions } from '../tape/optim.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Model } from './model.js';

@@ -9,8 +9,8 @@
 
 import { parseProgram, type Program } from '../parse/parse.js';
 import { freeVars } from '../ir/walk.js';
-import { compile } from '../compile.js';
-import { CompiledTensor } from '../backend/compiled-tensor.js';
+import { compile } from '../compile/compile.js';
+import { CompiledTensor } from '../compile/tensor.js';
 import { ExprError } from '../errors.js';
 import type { Shape } from '../ir/tensor-ops.js';
 

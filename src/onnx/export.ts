@@ -11,8 +11,8 @@
 
 import { parseProgram } from '../parse/parse.js';
 import type { Expr } from '../ir/expr.js';
-import { compile } from '../compile.js';
-import { CompiledTensor } from '../backend/compiled-tensor.js';
+import { compile } from '../compile/compile.js';
+import { CompiledTensor } from '../compile/tensor.js';
 import type { Model } from '../nn/model.js';
 import { ExprError } from '../errors.js';
 import { AT, DT, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './proto.js';

@@ -4,8 +4,8 @@
 //
 // Tolerance: |gpujs − js| ≤ 1e-5 · max(1, largest |js| of that output) (float32 with different summation order).
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
-import { CompiledTensor } from '../../src/backend/compiled-tensor.js';
+import { compile } from '../../src/compile/compile.js';
+import { CompiledTensor } from '../../src/compile/tensor.js';
 import { ops, type OpSpec } from '../../src/ir/ops.js';
 import { mulberry32 } from '../helpers.js';
 import { TENSOR_CASES } from '../util/tensor-cases.js';

@@ -1,6 +1,6 @@
 // compile() returns three kinds of result, told apart by `kind` alone (TypeScript narrows on it: no casts).
 import { describe, expect, it } from 'vitest';
-import { compile, type Compiled } from '../../src/compile.js';
+import { compile, type Compiled } from '../../src/compile/compile.js';
 
 function use(c: Compiled): string {
   switch (c.kind) {
@@ -11,6 +11,7 @@ function use(c: Compiled): string {
     case 'shaped':
       return `shaped ${c.evaluate({ A: [1, 2, 3] })}`;
   }
+  return c satisfies never; // every kind handled: this line does not compile otherwise
 }
 
 describe('compile() result kinds', () => {

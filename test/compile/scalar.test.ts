@@ -1,6 +1,6 @@
 // compile() on scalar formulas: the seed notebook reproduced, the tape, batch evaluation, injection safety.
 import { describe, expect, it } from 'vitest';
-import { compile, CompiledScalar } from '../../src/compile.js';
+import { compile, CompiledScalar } from '../../src/compile/compile.js';
 import { call, num, sym } from '../../src/ir/expr.js';
 import { parse } from '../../src/parse/parse.js';
 import { derivative } from '../../src/diff/diff.js';

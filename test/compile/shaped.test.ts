@@ -1,7 +1,7 @@
 // Tensor programs compiled without shapes take them from the first values passed in.
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
-import { ShapedProgram } from '../../src/backend/shaped.js';
+import { compile } from '../../src/compile/compile.js';
+import { ShapedProgram } from '../../src/compile/shaped.js';
 import { ExprError } from '../../src/errors.js';
 
 describe('shapes from the values', () => {

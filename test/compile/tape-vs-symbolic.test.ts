@@ -2,7 +2,7 @@
 // random corpus (2,000 expressions built from the op table), every partial the compiled tape returns equals the
 // simplified symbolic derivative evaluated at the same in-domain point.
 import { describe, expect, it } from 'vitest';
-import { compile, CompiledScalar } from '../../src/compile.js';
+import { compile, CompiledScalar } from '../../src/compile/compile.js';
 import { derivative } from '../../src/diff/diff.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { format } from '../../src/print/print.js';

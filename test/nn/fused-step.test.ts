@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Model } from '../../src/nn/model.js';
 import { AdamState, FusedStep } from '../../src/nn/fused-step.js';
 import { shutdownWasmThreads } from '../../src/backend/wasm/wasm.js';
-import { compile } from '../../src/compile.js';
-import { CompiledTensor } from '../../src/backend/compiled-tensor.js';
+import { compile } from '../../src/compile/compile.js';
+import { CompiledTensor } from '../../src/compile/tensor.js';
 import { Adam } from '../../src/nn/adam.js';
 import { mulberry32 } from '../helpers.js';
 

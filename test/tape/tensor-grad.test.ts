@@ -2,8 +2,8 @@
 // pointwise (with broadcasting) is differentiated through the tape on the float64 backend and compared with
 // central differences; the float32 backend is compared with float64 within a stated tolerance.
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
-import { CompiledTensor } from '../../src/backend/compiled-tensor.js';
+import { compile } from '../../src/compile/compile.js';
+import { CompiledTensor } from '../../src/compile/tensor.js';
 import { ops, type OpSpec } from '../../src/ir/ops.js';
 import { tensorOps } from '../../src/ir/tensor-ops.js';
 import { mulberry32 } from '../helpers.js';

@@ -10,20 +10,20 @@
 //   Tensor programs without shapes: a ShapedProgram, compiled for the shapes of the first values given.
 // `kind` tells the three apart. They print themselves, show their tape and generated code, and give derivatives.
 
-import { Expr } from './ir/expr.js';
-import { parseProgram, type Statement } from './parse/parse.js';
-import { format, type Style } from './print/print.js';
-import { buildTape, formatTape, type Tape } from './tape/tape.js';
-import { compileScalar, type ScalarProgram } from './eval/codegen.js';
-import { derivative } from './diff/diff.js';
-import { ExprError } from './errors.js';
-import { freeVars, topo } from './ir/walk.js';
-import { findOp } from './ir/registry.js';
-import { ShapedProgram } from './backend/shaped.js';
-import { checkScalar } from './eval/evaluate.js';
-import type { Shape } from './ir/tensor-ops.js';
-import type { Optimizer } from './tape/optim.js';
-import { compileTensor, type CompiledTensor } from './backend/compiled-tensor.js';
+import { Expr } from '../ir/expr.js';
+import { parseProgram, type Statement } from '../parse/parse.js';
+import { format, type Style } from '../print/print.js';
+import { buildTape, formatTape, type Tape } from '../tape/tape.js';
+import { compileScalar, type ScalarProgram } from '../eval/codegen.js';
+import { derivative } from '../diff/diff.js';
+import { ExprError } from '../errors.js';
+import { freeVars, topo } from '../ir/walk.js';
+import { findOp } from '../ir/registry.js';
+import { ShapedProgram } from './shaped.js';
+import { checkScalar } from '../eval/evaluate.js';
+import type { Shape } from '../ir/tensor-ops.js';
+import type { Optimizer } from '../tape/optim.js';
+import { compileTensor, type CompiledTensor } from './tensor.js';
 
 export interface CompileOptions {
   /** Shapes of tensor inputs: { x: [128, 784], W1: [784, 512], … }. Without any, the program is scalar. */

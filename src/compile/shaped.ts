@@ -9,7 +9,7 @@ import { Expr } from '../ir/expr.js';
 import { ExprError } from '../errors.js';
 import type { Statement } from '../parse/parse.js';
 import type { Shape } from '../ir/tensor-ops.js';
-import { CompiledTensor, compileTensor, type TensorCompileOptions } from './compiled-tensor.js';
+import { CompiledTensor, compileTensor, type TensorCompileOptions } from './tensor.js';
 
 export type ShapedValue = number | readonly number[] | readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly number[] };
 
