@@ -33,6 +33,8 @@ export function differentiate(e: Expr, wrt: string): Expr {
     let total: Expr = ZERO;
     node.args.forEach((arg, i) => {
       if (!deps.has(arg)) return;
+      // 0^u is constant (0 for u > 0, ∞ for u < 0) wherever it is defined: its derivative is 0, not 0^u·log(0)·u′
+      if (i === 1 && node.is('pow') && node.args[0].isNum(0)) return;
       const du = d.get(arg)!;
       if (du.isNum(0)) return;
       const term = spec.dTerm ? spec.dTerm(node.args, du, i) : mul(spec.d(node.args, node, i), du);

@@ -61,7 +61,7 @@ function tensorCalls(): [string, string][] {
     else if (name === 'transpose') out.push([name, 'xᵀ']);
     else {
       const args = ['x'];
-      for (let i = 1; i < spec.minArgs; i++) args.push(spec.literalArgs?.includes(i) ? '1' : 'y');
+      for (let i = 1; i < spec.minArgs; i++) args.push((spec as { literalArgs?: readonly number[] }).literalArgs?.includes(i) ? '1' : 'y');
       out.push([name, `${name}(${args.join(', ')})`]);
     }
   }
