@@ -400,6 +400,11 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
     if (err instanceof TooBig || err instanceof RangeError) return undefined;
     throw err;
   }
+  // Over a monomial alone (1/x + log(x)/x²) the sum stays as it is: one big quotient differentiates into a
+  // bigger one, and the 6th derivative of 2y·x·sin(x)·cos(x)·log(x)·exp(x) grows 4× with it.
+  // (A single product or quotient is still reduced: (1.5 − y)²·x/((1.5 − y)²·x²) is 1/x.)
+  const core = e.is('neg') ? e.args[0] : e;
+  if (f.factors.size === 0 && f.mono.size > 0 && (core.is('add') || core.is('sub'))) return undefined;
   const top = polyExpr(f.num, reader.atoms, w);
   const below: Expr[] = [];
   const mono = [...f.mono].sort((x, y) => x[0] - y[0]);
