@@ -8,6 +8,7 @@
 export { Expr, num, sym, call } from './ir/expr.js';
 export { ops, functionNames, type OpName, type OpSpec, type Style } from './ir/ops.js';
 export { topo, freeVars, dagSize, substitute } from './ir/walk.js';
+export { scalarReductions } from './ir/scalar-reductions.js';
 export { parse, parseProgram, MAX_NESTING, type Program, type Statement, type ParseOptions } from './parse/parse.js';
 export { format, formatAll, STYLES } from './print/print.js';
 export { evaluate, type Values } from './eval/evaluate.js';

@@ -9,6 +9,7 @@ import { CompiledTensor } from '../compile/tensor.js';
 import { format, formatName, formatProgram, STYLES, type Style } from '../print/print.js';
 import { evaluate } from '../eval/evaluate.js';
 import { freeVars } from '../ir/walk.js';
+import { scalarReductions } from '../ir/scalar-reductions.js';
 import { derivative, gradient } from '../diff/diff.js';
 import { simplify } from '../simplify/simplify.js';
 import { compile, CompiledScalar } from '../compile/compile.js';
@@ -152,9 +153,14 @@ export const commands: Record<string, Command> = {
         const value = evaluate(parse(text), values);
         return flags.json ? JSON.stringify({ input: text, value: jsonNumber(value) }) : formatValue(value);
       }
-      const compiled = compile(text) as CompiledScalar;
-      const missing = compiled.inputs.filter((n) => !Object.hasOwn(values, n));
-      if (missing.length) throw new ExprError('value', `no value given for ${missing.join(', ')} (pass ${missing.map((n) => `${n}=…`).join(' ')})`);
+      const program = parseProgram(text);
+      if (Object.keys(program.shapes).length) {
+        throw new ExprError('usage', 'eval takes scalar formulas; for a tensor program use exprgrad diff (gradient formulas) or compile() from the API');
+      }
+      // sum/mean/max of a scalar are the scalar; evaluate() rejects other tensor ops and missing values clearly
+      const e = scalarReductions(program.result);
+      evaluate(e, values);
+      const compiled = compile(e) as CompiledScalar;
       const { value, gradient } = compiled.gradient(values);
       if (flags.json) {
         const g = Object.fromEntries(Object.entries(gradient).map(([k, v]) => [k, jsonNumber(v)]));

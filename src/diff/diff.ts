@@ -10,13 +10,15 @@
 
 import { Expr } from '../ir/expr.js';
 import { ONE as ONE_, ZERO, add, mul } from '../ir/build.js';
-import { getOp } from '../ir/ops.js';
+import { getOp, opTable } from '../ir/ops.js';
+import { scalarReductions } from '../ir/scalar-reductions.js';
 import { topo, freeVars, dependencySet } from '../ir/walk.js';
-import { Simplifier } from '../simplify/simplify.js';
+import { Simplifier, settle } from '../simplify/simplify.js';
 import { ExprError } from '../errors.js';
 
 /** The raw (unsimplified) first derivative: chain rule straight from the op table. */
 export function differentiate(e: Expr, wrt: string): Expr {
+  e = scalarReductions(e); // sum/mean/max of a scalar are the scalar
   const deps = dependencySet(e, wrt);
   if (!deps.has(e)) return ZERO;
   const d = new Map<Expr, Expr>();
@@ -26,10 +28,13 @@ export function differentiate(e: Expr, wrt: string): Expr {
       d.set(node, node.name === wrt ? ONE_ : ZERO);
       continue;
     }
+    if (!Object.hasOwn(opTable, node.op)) throw tensorOpError(node.op);
     const spec = getOp(node.op);
     let total: Expr = ZERO;
     node.args.forEach((arg, i) => {
       if (!deps.has(arg)) return;
+      // 0^u is constant (0 for u > 0, ∞ for u < 0) wherever it is defined: its derivative is 0, not 0^u·log(0)·u′
+      if (i === 1 && node.is('pow') && node.args[0].isNum(0)) return;
       const du = d.get(arg)!;
       if (du.isNum(0)) return;
       const term = spec.dTerm ? spec.dTerm(node.args, du, i) : mul(spec.d(node.args, node, i), du);
@@ -42,6 +47,12 @@ export function differentiate(e: Expr, wrt: string): Expr {
 
 
 
+/** The clear error for a tensor op (@, ᵀ, softmax, …) in a scalar derivative. */
+function tensorOpError(op: string): ExprError {
+  const name = op === 'matmul' ? '@' : op === 'transpose' ? 'ᵀ' : `${op}()`;
+  return new ExprError('usage', `${name} is a tensor operation: declare the input shapes in the program (x : [m, n]) to get tensor gradients`);
+}
+
 export interface DerivativeOptions {
   /** Simplify between orders and at the end (default true). */
   readonly simplify?: boolean;
@@ -52,12 +63,13 @@ export function derivative(e: Expr, wrt: string, order = 1, options: DerivativeO
   if (!Number.isInteger(order) || order < 0) throw new ExprError('usage', `order must be a non-negative integer, got ${order}`);
   if (order > 10_000) throw new ExprError('usage', `order ${order} is too large (at most 10000)`);
   const s = options.simplify === false ? undefined : new Simplifier();
+  e = scalarReductions(e);
   let d = s ? s.simplify(e) : e;
   for (let k = 0; k < order; k++) {
     d = differentiate(d, wrt);
     if (s) d = s.simplify(d);
   }
-  return d;
+  return s ? settle(d) : d;
 }
 
 /** ∂e/∂v for each variable (default: the free variables in order of appearance). */

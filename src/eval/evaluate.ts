@@ -6,6 +6,7 @@
 
 import { Expr } from '../ir/expr.js';
 import { topo, freeVars } from '../ir/walk.js';
+import { scalarReductions } from '../ir/scalar-reductions.js';
 import { getOp } from '../ir/ops.js';
 import { findOp } from '../ir/registry.js';
 import { ExprError } from '../errors.js';
@@ -37,13 +38,14 @@ export function checkScalar(e: Expr | readonly Expr[]): void {
   for (const node of topo(e)) {
     if (node.kind === 'call' && !findOp(node.op)?.elementwise) {
       const name = node.op === 'matmul' ? '@' : node.op === 'transpose' ? 'ᵀ' : node.op === 'amax' ? 'max(x)' : `${node.op}()`;
-      throw new ExprError('usage', `${name} is a tensor operation: run the program with compile(source, { shapes })`);
+      throw new ExprError('usage', `${name} is a tensor operation: declare the input shapes (x : [m, n]) and run the program with compile() from the API`);
     }
   }
 }
 
 /** Evaluate in float64. */
 export function evaluate(e: Expr, values: Values = {}): number {
+  e = scalarReductions(e); // sum/mean/max of a scalar are the scalar
   checkScalar(e);
   checkValues(e, values);
   const out = new Map<Expr, number>();

@@ -21,6 +21,8 @@ import { ONE, ZERO, add as bAdd, fn, neg as bNeg } from '../ir/build.js';
 import { getOp, opTable } from '../ir/ops.js';
 import { topo } from '../ir/walk.js';
 import * as R from './rational.js';
+import { lowestTerms } from './ratfunc.js';
+import { combinePairs, signRewrite } from './signs.js';
 import type { Q } from './rational.js';
 
 interface Factor {
@@ -38,6 +40,9 @@ interface Term {
 const COEF = call('$coef', []);
 
 const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
+
+/** Larger sums are not put over one denominator (the pass stays linear on huge graphs). */
+const LOWEST_TERMS_MAX_SIZE = 400;
 
 /** The rational value of a constant in output form: n, −n, n/m, −(n/m). */
 export function constValue(e: Expr): Q | undefined {
@@ -92,14 +97,16 @@ export class Simplifier {
         this.memo.set(node, args.every((a, i) => a === node.args[i]) ? node : call(node.op, args));
         continue;
       }
-      const out = this.normalize(node, args);
+      // the rational pass runs once per arithmetic spine: at its top (no +, −, ·, / reads this node)
+      const top = node === root || !rs || !rs.some((r) => family(r) !== 0 || r.is('pow'));
+      const out = this.normalize(node, args, top);
       this.memo.set(node, out);
       if (!this.memo.has(out)) this.memo.set(out, out); // simplified forms are fixed points
     }
     return this.memo.get(root)!;
   }
 
-  private normalize(node: Expr, args: readonly Expr[]): Expr {
+  private normalize(node: Expr, args: readonly Expr[], top = true): Expr {
     if (node.kind !== 'call' || args.length === 0) return node;
     const rebuilt = args.every((a, i) => a === node.args[i]) ? node : call(node.op, args);
     let candidate: Expr;
@@ -111,6 +118,7 @@ export class Simplifier {
       case 'div':
       case 'pow':
         candidate = this.buildSum(this.termsOf(rebuilt));
+        if (top) candidate = this.lowest(candidate);
         break;
       case 'sqrt': {
         const special = getOp('sqrt').simplify?.(args);
@@ -124,6 +132,21 @@ export class Simplifier {
     return candidate.treeSize <= rebuilt.treeSize + 2 ? candidate : rebuilt;
   }
 
+  /** A rational function over one denominator with common factors cancelled, when that is smaller. */
+  private lowest(e: Expr): Expr {
+    if (e.treeSize > LOWEST_TERMS_MAX_SIZE || e.treeSize < 5 || !worthCombining(e)) return e;
+    const out = lowestTerms(e, constValue, this.writer);
+    if (!out || out.treeSize >= e.treeSize) return e;
+    // the fraction's pieces are in normal form; read the whole once more so the result is a fixed point
+    const again = this.buildSum(this.termsOf(out));
+    return again.treeSize <= out.treeSize ? again : out;
+  }
+
+  private readonly writer = {
+    sum: (terms: readonly { coef: Q; factors: readonly { base: Expr; exp: number }[] }[]) =>
+      this.buildSum(terms.map((t) => ({ coef: t.coef, factors: t.factors.map((f) => ({ base: f.base, exp: R.q(BigInt(f.exp)) })) }))),
+  };
+
   private simplifyCall(op: string, args: readonly Expr[]): Expr {
     if (!Object.hasOwn(opTable, op)) return call(op, args); // tensor ops are opaque here
     const spec = getOp(op);
@@ -135,6 +158,8 @@ export class Simplifier {
         return spec.parity === 'even' ? f : this.buildSum(this.termsOf(f).map(negate));
       }
     }
+    const known = signRewrite(op, args);
+    if (known) return known.kind === 'call' ? this.simplify(known) : known;
     const rewritten = spec.simplify?.(args);
     if (rewritten) return rewritten === args[0] || rewritten.kind !== 'call' ? rewritten : this.simplify(rewritten);
     return call(op, args);
@@ -223,6 +248,8 @@ export class Simplifier {
   private powerTerm(base: Expr, r: Q): Term {
     const bc = constValue(base);
     if (bc) {
+      // 0^r for r < 0 is ∞, which 1/0 also is (and stays: 0⁻² → 1/0, not 1/0², so the pass is idempotent)
+      if (R.isZero(bc) && R.sign(r) < 0) return { coef: R.Q1, factors: [{ base: ZERO, exp: R.QM1 }] };
       if (R.sign(bc) >= 0 || R.isInt(r)) {
         const exact = R.isZero(bc) && R.sign(r) < 0 ? undefined : R.powRational(bc, r);
         if (exact) return { coef: exact, factors: R.isOne(R.abs(exact)) ? [] : [{ base: COEF, exp: R.Q1 }] };
@@ -281,6 +308,21 @@ export class Simplifier {
         index.set(f.base, merged.length);
         merged.push({ base: f.base, exp: f.exp });
       } else if (f.base !== COEF) merged[i].exp = this.addExp(merged[i].exp, f.exp);
+    }
+    const pairs = combinePairs(merged as Factor[]);
+    if (pairs) {
+      // sign(u)/|u| = 1/u, tan(u)·cos(u) = sin(u): rebuild with the replacements (fewer such pairs each time)
+      const drop = new Set(pairs.flatMap((p) => p.replaces));
+      const next: Factor[] = merged.filter((_, i) => !drop.has(i));
+      let coef = t.coef;
+      for (const p of pairs) {
+        if (p.exp === 0) continue;
+        // u^±1 enters as a term: a product u = 2·h spreads into its factors
+        const pt = this.powerTerm(this.simplify(p.base), R.q(BigInt(p.exp)));
+        coef = R.mul(coef, pt.coef);
+        for (const f of pt.factors) next.push(f);
+      }
+      return this.normalizeTerm({ coef, factors: next });
     }
     let coef = t.coef;
     const factors: Factor[] = [];
@@ -359,10 +401,69 @@ export class Simplifier {
       if (!monomial || numer.slice(0, at).every(isMonomialAtom)) numer.unshift(...numer.splice(at, 1));
     }
     if (bottom) denom.unshift(bottom);
-    let e = numer.length ? numer.reduce((a, b) => call('mul', [a, b])) : ONE;
-    if (denom.length) e = call('div', [e, denom.reduce((a, b) => call('mul', [a, b]))]);
+    let e = numer.length ? product(numer) : ONE;
+    if (denom.length) e = call('div', [e, product(denom)]);
     return negative ? bNeg(e) : e;
   }
+}
+
+/** Factors multiplied left to right, a factor that is itself a product spliced in (2·(a·b) is 2·a·b), as a second pass would. */
+function product(factors: readonly Expr[]): Expr {
+  const flat: Expr[] = [];
+  const stack = [...factors].reverse();
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (f.is('mul')) stack.push(f.args[1], f.args[0]);
+    else flat.push(f);
+  }
+  return flat.reduce((a, b) => call('mul', [a, b]));
+}
+
+const isSum = (e: Expr) => e.is('add') || e.is('sub');
+
+/**
+ * Whether putting e over one denominator might pay: a sum divided by or multiplied with a sum somewhere on e's
+ * +, −, ·, / spine (a fraction with a sum below, or a product with a sum factor inside a sum). Cheap: it stops at
+ * function calls, so most derivative terms (x²·cos(x) + 2x·sin(x)) skip the rational pass.
+ */
+function worthCombining(e: Expr): boolean {
+  // already one fraction with a monomial on top: nothing can cancel (a polynomial never divides a monomial)
+  const f = e.is('neg') ? e.args[0] : e;
+  if (f.is('div') && spineHas(f.args[0], (n) => isSum(n) || n.is('div')) === false && !spineHas(f.args[1], (n) => n.is('div'), true)) return false;
+  const stack: [Expr, boolean][] = [[e, false]];
+  while (stack.length) {
+    const [node, inSum] = stack.pop()!;
+    if (isSum(node) || node.is('neg')) {
+      for (const a of node.args) stack.push([a, true]);
+    } else if (node.is('div')) {
+      let d = node.args[1];
+      while (d.is('pow') || d.is('mul')) {
+        if (d.is('mul') && (isSum(d.args[0]) || isSum(d.args[1]))) return true;
+        d = d.args[0];
+      }
+      if (isSum(d)) return true;
+      stack.push([node.args[0], inSum]);
+    } else if (node.is('mul')) {
+      if (inSum && (isSum(node.args[0]) || isSum(node.args[1]))) return true;
+      stack.push([node.args[0], inSum], [node.args[1], inSum]);
+    } else if (node.is('pow') && node.args[1].kind === 'num') {
+      stack.push([node.args[0], inSum]);
+    }
+  }
+  return false;
+}
+
+/** Whether a node on e's ·, /, integer-power spine (and +, − with throughSums; e itself included) satisfies test. */
+function spineHas(e: Expr, test: (n: Expr) => boolean, throughSums = false): boolean {
+  const stack = [e];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (test(n)) return true;
+    if (n.is('mul') || n.is('div') || (throughSums && isSum(n))) stack.push(n.args[0], n.args[1]);
+    else if (throughSums && n.is('neg')) stack.push(n.args[0]);
+    else if (n.is('pow') && n.args[1].kind === 'num') stack.push(n.args[0]);
+  }
+  return false;
 }
 
 /** x, π, x² — what a number reads naturally in front of. */
@@ -399,5 +500,20 @@ function powerExpr(base: Expr, exp: Q | Expr): Expr {
 
 /** Simplify an expression (a fresh memo per call). */
 export function simplify(e: Expr): Expr {
-  return new Simplifier().simplify(e);
+  return settle(new Simplifier().simplify(e));
+}
+
+/**
+ * A simplified form settled: one pass can leave what only the assembled result shows (a factor that cancels once
+ * the product around it is built), so the pass runs again on its own output until nothing changes, at most twice
+ * more, so it stays bounded; simplify(simplify(e)) === simplify(e) is pinned by tests.
+ */
+export function settle(e: Expr): Expr {
+  let s = e;
+  for (let k = 0; k < 2; k++) {
+    const t = new Simplifier().simplify(s);
+    if (t === s) break;
+    s = t;
+  }
+  return s;
 }

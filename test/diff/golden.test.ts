@@ -63,8 +63,8 @@ const GOLDEN: [string, string, string, string][] = [
   ["exp(-x^2/2)/sqrt(2*pi)","−exp(−x²/2)·x/√(2π)","-exp(-x^2/2)*x/sqrt(2*pi)","-\\frac{\\exp\\left(-\\frac{x^{2}}{2}\\right) \\cdot x}{\\sqrt{2\\pi}}"],
   ["log(1+exp(x))","exp(x)/(1 + exp(x))","exp(x)/(1 + exp(x))","\\frac{\\exp\\left(x\\right)}{1 + \\exp\\left(x\\right)}"],
   ["1/(1+exp(-x))","exp(−x)/(1 + exp(−x))²","exp(-x)/(1 + exp(-x))^2","\\frac{\\exp\\left(-x\\right)}{\\left(1 + \\exp\\left(-x\\right)\\right)^{2}}"],
-  ["(x^2+1)/(x-1)","2x/(x − 1) − (x² + 1)/(x − 1)²","2*x/(x - 1) - (x^2 + 1)/(x - 1)^2","\\frac{2x}{x - 1} - \\frac{x^{2} + 1}{\\left(x - 1\\right)^{2}}"],
-  ["x/(x+1)","1/(x + 1) − x/(x + 1)²","1/(x + 1) - x/(x + 1)^2","\\frac{1}{x + 1} - \\frac{x}{\\left(x + 1\\right)^{2}}"],
+  ["(x^2+1)/(x-1)","(x² − 2x − 1)/(x − 1)²","(x^2 - 2*x - 1)/(x - 1)^2","\\frac{x^{2} - 2x - 1}{\\left(x - 1\\right)^{2}}"],
+  ["x/(x+1)","1/(x + 1)²","1/(x + 1)^2","\\frac{1}{\\left(x + 1\\right)^{2}}"],
   ["sin(x)/x","cos(x)/x − sin(x)/x²","cos(x)/x - sin(x)/x^2","\\frac{\\cos\\left(x\\right)}{x} - \\frac{\\sin\\left(x\\right)}{x^{2}}"],
   ["sin(x)^cos(x)","cos(x)²·sin(x)^(cos(x) − 1) − sin(x)^(cos(x) + 1)·log(sin(x))","cos(x)^2*sin(x)^(cos(x) - 1) - sin(x)^(cos(x) + 1)*log(sin(x))","\\cos\\left(x\\right)^{2} \\cdot \\sin\\left(x\\right)^{\\cos\\left(x\\right) - 1} - \\sin\\left(x\\right)^{\\cos\\left(x\\right) + 1} \\cdot \\ln\\left(\\sin\\left(x\\right)\\right)"],
   ["sqrt(1+x^2)*exp(2x)","x·exp(2x)/√(1 + x²) + 2√(1 + x²)·exp(2x)","x*exp(2*x)/sqrt(1 + x^2) + 2*sqrt(1 + x^2)*exp(2*x)","\\frac{x \\cdot \\exp\\left(2x\\right)}{\\sqrt{1 + x^{2}}} + 2\\sqrt{1 + x^{2}} \\cdot \\exp\\left(2x\\right)"],
@@ -88,6 +88,15 @@ const GOLDEN: [string, string, string, string][] = [
   ["0.5*x^2","x","x","x"],
   ["x^-2","−2/x³","-2/x^3","-\\frac{2}{x^{3}}"],
   ["2/x^3","−6/x⁴","-6/x^4","-\\frac{6}{x^{4}}"],
+  // issue 14: answers in lowest terms, as a textbook prints them
+  ["(2x+1)/(x-3)","−7/(x − 3)²","-7/(x - 3)^2","-\\frac{7}{\\left(x - 3\\right)^{2}}"],
+  ["x/(1+x)","1/(1 + x)²","1/(1 + x)^2","\\frac{1}{\\left(1 + x\\right)^{2}}"],
+  ["log(abs(x))","1/x","1/x","\\frac{1}{x}"],
+  ["abs(x^2+1)","2x","2*x","2x"],
+  ["cos(x)*tan(x)","cos(x)","cos(x)","\\cos\\left(x\\right)"],
+  ["atan(y/x)","−y/(x² + y²)","-y/(x^2 + y^2)","-\\frac{y}{x^{2} + y^{2}}"],
+  ["-y*log(1/(1+exp(-x))) - (1-y)*log(1 - 1/(1+exp(-x)))","1/(1 + exp(−x)) − y","1/(1 + exp(-x)) - y","\\frac{1}{1 + \\exp\\left(-x\\right)} - y"],
+  ["0^(2^x + x^3 + 2)","0","0","0"],
 ];
 
 describe('golden derivatives', () => {

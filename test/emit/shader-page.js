@@ -86,7 +86,7 @@ async ({ jobs }) => {
     const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
     const inp = device.createBuffer({ size: Math.max(16, job.points.length * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(inp, 0, new Float32Array(job.points.length ? job.points : [0]));
-    const size = P * job.nout * 4;
+    const size = Math.max(16, P * job.nout * 4); // WebGPU refuses empty bindings (a row with no point in its domain)
     const outp = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const read = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const bind = device.createBindGroup({

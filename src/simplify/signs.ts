@@ -1,0 +1,122 @@
+// Sign knowledge and the real identities the term normalizer uses.
+//
+// In:  simplified Exprs.  Out: what is known of their sign over the reals ('pos': > 0 wherever defined, 'nonneg':
+// ≥ 0 wherever defined, undefined: unknown), and rewrites that use it:
+//   abs(u) = u and sign(u) = 1 where u > 0 (u ≥ 0 for abs): exp, cosh, √, abs, even powers, positive constants,
+//   and sums, products and quotients of those (x² + 1 > 0);
+//   log(1/u) = −log(u).
+// Every rule keeps the value wherever both sides are defined.
+
+import { Expr, call, num } from '../ir/expr.js';
+
+export type SignInfo = 'pos' | 'nonneg' | undefined;
+
+const cache = new WeakMap<Expr, SignInfo | null>();
+
+/** What is known of e's sign for every real value of its variables (where e is defined). */
+export function signOf(e: Expr): SignInfo {
+  const hit = cache.get(e);
+  if (hit !== undefined) return hit ?? undefined;
+  const s = compute(e);
+  cache.set(e, s ?? null);
+  return s;
+}
+
+function both(a: SignInfo, b: SignInfo): SignInfo {
+  if (!a || !b) return undefined;
+  return a === 'pos' && b === 'pos' ? 'pos' : 'nonneg';
+}
+
+function compute(e: Expr): SignInfo {
+  if (e.kind === 'num') return e.value > 0 ? 'pos' : e.value === 0 ? 'nonneg' : undefined;
+  if (e.kind === 'sym') return undefined;
+  const a = e.args;
+  switch (e.op) {
+    case 'pi':
+    case 'e':
+    case 'exp':
+    case 'cosh':
+      return a.length === 0 || e.op === 'exp' || e.op === 'cosh' ? 'pos' : undefined;
+    case 'sqrt':
+    case 'abs':
+    case 'relu':
+      return 'nonneg';
+    case 'add': {
+      const x = signOf(a[0]);
+      const y = signOf(a[1]);
+      if (!x || !y) return undefined;
+      return x === 'pos' || y === 'pos' ? 'pos' : 'nonneg';
+    }
+    case 'mul':
+    case 'div':
+      return both(signOf(a[0]), signOf(a[1]));
+    case 'pow': {
+      const base = signOf(a[0]);
+      const n = a[1].kind === 'num' ? a[1].value : undefined;
+      if (n !== undefined && Number.isInteger(n) && n % 2 === 0) return base === 'pos' ? 'pos' : 'nonneg';
+      if (base === 'pos') return 'pos';
+      return base === 'nonneg' ? 'nonneg' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** abs(u) = u for u ≥ 0; sign(u) = 1 for u > 0; log(1/u) = −log(u). Undefined when no rule applies. */
+export function signRewrite(op: string, args: readonly Expr[]): Expr | undefined {
+  if (args.length !== 1 || (op !== 'abs' && op !== 'sign' && op !== 'log')) return undefined;
+  const s = op === 'log' ? undefined : signOf(args[0]);
+  if (op === 'abs' && s) return args[0];
+  if (op === 'sign' && s === 'pos') return num(1);
+  // log(1/u) = −log(u): both are defined exactly where u > 0
+  if (op === 'log' && args[0].is('div') && args[0].args[0].isNum(1)) return call('neg', [call('log', [args[0].args[1]])]);
+  return undefined;
+}
+
+/** A factor base^exp of a term, as the simplifier keeps it (a rational exponent, or an Expr). */
+export interface PairFactor {
+  readonly base: Expr;
+  readonly exp: { n: bigint; d: bigint } | Expr;
+}
+
+const intExp = (f: PairFactor): number | undefined =>
+  !(f.exp instanceof Expr) && f.exp.d === 1n && f.exp.n >= -64n && f.exp.n <= 64n ? Number(f.exp.n) : undefined;
+
+/**
+ * Products of functions of the same argument that are one simpler function, over a term's merged factors:
+ *   sign(u)·|u|⁻¹ = u⁻¹ and sign(u)·|u| = u;   tan(u)ᵃ·cos(u)ᵇ = sin(u)ᵐ·tan(u)ᵃ⁻ᵐ·cos(u)ᵇ⁻ᵐ, m = min(a, b) > 0.
+ * Returns the replacement factors (integer exponents), or undefined when no pair is present.
+ */
+export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp: number; replaces: number[] }[] | undefined {
+  if (!factors.some((f) => f.base.is('sign') || f.base.is('tan'))) return undefined;
+  const out: { base: Expr; exp: number; replaces: number[] }[] = [];
+  const used = new Set<number>();
+  for (let i = 0; i < factors.length; i++) {
+    const f = factors[i];
+    if (used.has(i) || f.base.kind !== 'call' || f.base.args.length !== 1) continue;
+    const u = f.base.args[0];
+    const a = intExp(f);
+    if (a === undefined) continue;
+    for (let j = 0; j < factors.length; j++) {
+      if (j === i || used.has(j)) continue;
+      const g = factors[j];
+      if (g.base.kind !== 'call' || g.base.args[0] !== u || g.base.args.length !== 1) continue;
+      const b = intExp(g);
+      if (b === undefined) continue;
+      if (f.base.op === 'sign' && a === 1 && g.base.op === 'abs' && (b === 1 || b === -1)) {
+        out.push({ base: u, exp: b, replaces: [i, j] });
+        used.add(i).add(j);
+        break;
+      }
+      if (f.base.op === 'tan' && g.base.op === 'cos' && a > 0 && b > 0) {
+        const m = Math.min(a, b);
+        out.push({ base: call('sin', [u]), exp: m, replaces: [] });
+        out.push({ base: f.base, exp: a - m, replaces: [i] });
+        out.push({ base: g.base, exp: b - m, replaces: [j] });
+        used.add(i).add(j);
+        break;
+      }
+    }
+  }
+  return out.length ? out : undefined;
+}
