@@ -13,6 +13,7 @@ import { derivative, gradient } from '../diff/diff.js';
 import { simplify } from '../simplify/simplify.js';
 import { compile, CompiledScalar } from '../compile.js';
 import { formatCse } from '../print/cse.js';
+import { checkPrintable } from '../api-checks.js';
 import type { Expr } from '../ir/expr.js';
 import type { Io } from './main.js';
 
@@ -84,6 +85,7 @@ export function formatValue(v: number): string {
 }
 
 function show(e: Expr, style: Style, flags: Flags): string {
+  if (!flags.cse) checkPrintable(e); // written out in full, it must stay printable; --cse prints each node once
   return flags.cse ? formatCse(e, style) : format(e, style);
 }
 

@@ -21,6 +21,7 @@ import { ONE, ZERO, add as bAdd, fn, neg as bNeg } from '../ir/build.js';
 import { getOp, opTable } from '../ir/ops.js';
 import { topo } from '../ir/walk.js';
 import * as R from './rational.js';
+import { ExprError } from '../errors.js';
 import type { Q } from './rational.js';
 
 interface Factor {
@@ -53,17 +54,23 @@ export function constValue(e: Expr): Q | undefined {
 }
 
 /** A rational as an Expr: integers and short decimals as literals, others as n/m; the sign as neg. */
+/** A folded constant beyond float64 (2^4000 from a long chain of squares) is an error, not an internal failure. */
+function finite(v: number): number {
+  if (!Number.isFinite(v)) throw new ExprError('too-large', 'a constant in the result is beyond the float64 range (about 1.8e308)');
+  return v;
+}
+
 export function rationalExpr(v: Q): Expr {
   const a = R.abs(v);
   let e: Expr;
   if (R.isInt(a) && a.n <= BigInt(Number.MAX_SAFE_INTEGER)) e = num(Number(a.n));
   else {
     const dec = a.dec ? R.decimalText(a) : undefined;
-    if (dec !== undefined) e = num(Number(dec));
+    if (dec !== undefined) e = num(finite(Number(dec)));
     else if (a.n <= BigInt(Number.MAX_SAFE_INTEGER) && a.d <= BigInt(Number.MAX_SAFE_INTEGER)) {
       e = R.isInt(a) ? num(Number(a.n)) : call('div', [num(Number(a.n)), num(Number(a.d))]);
     } else {
-      e = num(Math.abs(R.toNumber(a))); // beyond exact float64 integers: the nearest double
+      e = num(finite(Math.abs(R.toNumber(a)))); // beyond exact float64 integers: the nearest double
     }
   }
   return R.sign(v) < 0 ? call('neg', [e]) : e;

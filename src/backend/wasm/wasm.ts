@@ -15,6 +15,7 @@ import type { Expr } from '../../ir/expr.js';
 import { axisOf } from '../../ir/tensor-ops.js';
 import { sizeOf } from '../../tensor/shapes.js';
 import type { Plan, Step } from '../plan.js';
+import { ExprError } from '../../errors.js';
 import { registerBackend, type BackendOptions, type Buf, type Runner } from '../backend.js';
 import { adamOnHost, compileElementwise, createJsRunner, dims2, jsTensorKernel } from '../js.js';
 import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool } from './engine.js';
@@ -49,7 +50,7 @@ function release(lease: Lease): void {
 function parseThreads(mode: string | undefined): number | undefined {
   if (mode === undefined || mode === '') return undefined;
   const m = /^threads=(\d+)$/.exec(mode);
-  if (!m || Number(m[1]) < 1) throw new RangeError(`wasm backend: mode must be 'threads=N' (N ≥ 1), got '${mode}'`);
+  if (!m || Number(m[1]) < 1) throw new ExprError('usage', `wasm backend: mode must be 'threads=N' (N ≥ 1), got '${mode}'`);
   return Number(m[1]);
 }
 
