@@ -115,7 +115,12 @@ export function safeText(s: string): string {
 export function quoteValue(v: unknown, max = 60): string {
   let text: string;
   try {
-    text = typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max) + '…' : v) : (JSON.stringify(v) ?? String(v));
+    text =
+      typeof v === 'string'
+        ? JSON.stringify(v.length > max ? v.slice(0, max) + '…' : v)
+        : typeof v === 'number' || typeof v === 'bigint'
+          ? String(v)
+          : (JSON.stringify(v) ?? String(v));
   } catch {
     text = Object.prototype.toString.call(v);
   }

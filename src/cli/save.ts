@@ -36,7 +36,9 @@ function kind(path: string): 'missing' | 'file' | 'folder' | 'other' {
     const st = statSync(path);
     return st.isDirectory() ? 'folder' : st.isFile() ? 'file' : 'other';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ENOTDIR') throw new ExprError('io', `cannot save to ${path}: ${dirname(path)} is not a folder`);
     throw new ExprError('io', `cannot save to ${path}: ${(err as Error).message}`);
   }
 }
@@ -66,6 +68,7 @@ export function planSave(save: string | undefined, cwd = process.cwd()): SavePla
     const path = resolve(cwd, save);
     if (kind(path) === 'folder') throw new ExprError('usage', `--save ${save} is a folder; give a file name such as ${save}/model.json`);
     checkFolder(dirname(path), save);
+    if (kind(path) === 'other') throw new ExprError('usage', `--save ${save} is not a regular file (a device, pipe or socket); exprgrad never replaces a file`);
     const taken = groupOf(path).filter((p) => kind(p) !== 'missing');
     if (taken.length) {
       throw new ExprError('usage', `${taken.join(' and ')} already exist${taken.length === 1 ? 's' : ''}; exprgrad never replaces a file: choose another --save name`);
