@@ -18,6 +18,7 @@ import { curvesSvg, confusionSvg } from '../nn/plot.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import type { Flags, Command } from './commands.js';
 import { backendNames } from '../backend/backend.js';
+import { GPU_MODES } from '../backend/gpujs.js';
 import '../backend/compiled-tensor.js';
 import type { Io } from './main.js';
 
@@ -137,6 +138,10 @@ export const trainCommands: Record<string, Command> = {
       const backend = (flags.backend as string | undefined) ?? 'wasm';
       if (!backendNames().includes(backend)) throw new ExprError('usage', `unknown backend '${backend}' (available: ${backendNames().join(', ')})`);
       if (flags.mode !== undefined && backend === 'js') throw new ExprError('usage', '--mode applies to --backend gpujs or wasm');
+      // Checked here too (the backends check when they start), so a wrong --mode is refused before MNIST loads.
+      const mode = flags.mode as string | undefined;
+      if (mode !== undefined && backend === 'wasm' && !/^threads=[1-9]\d*$/.test(mode)) throw new ExprError('usage', `--mode for the wasm backend must be 'threads=N' (N ≥ 1), got '${mode}'`);
+      if (mode !== undefined && backend === 'gpujs' && !(GPU_MODES as readonly string[]).includes(mode)) throw new ExprError('usage', `unknown gpu.js mode '${mode}' (expected ${GPU_MODES.join(', ')})`);
       const epochs = num(flags, 'epochs', 10, true);
       const batchSize = num(flags, 'batch-size', 128, true);
       const lr = num(flags, 'lr', 1e-3, false);
