@@ -217,6 +217,7 @@ export const commands: Record<string, Command> = {
       const e = parse(text);
       const vars = flags.vars !== undefined ? String(flags.vars).split(',').map((v) => v.trim()).filter(Boolean) : undefined;
       const g = gradient(e, vars);
+      for (const d of g.values()) checkPrintable(d);
       if (flags.json) return JSON.stringify({ input: text, gradient: Object.fromEntries([...g].map(([v, d]) => [v, format(d, style)])) });
       return [...g].map(([v, d]) => `${diffLabel(style, v)} = ${format(d, style)}`).join(', ');
     },

@@ -61,7 +61,7 @@ describe('data that does not fit the model', () => {
     const m = Model.create(program(2, 3), 1);
     refused(() => checkLabelled(m, { images: new Uint8Array(6), labels: new Uint8Array(2), count: 3 }), /3 examples but only 2 labels/, 'labels');
     refused(() => checkLabelled(m, { images: new Uint8Array(6), labels: new Uint8Array(3), count: 1.5 }), /count must be a non-negative integer/, 'count');
-    refused(() => checkLabelled(m, { images: [1, 2, 'x', 4], labels: [0, 1], count: 2 }), /image value at index 2 is not a number/, 'pixels');
+    refused(() => checkLabelled(m, { images: [1, 2, 'x', 4] as never, labels: [0, 1], count: 2 }), /image value at index 2 is not a number/, 'pixels');
   });
 
   it('data that fits is scored as before', () => {
