@@ -76,13 +76,39 @@ export function rationalExpr(v: Q): Expr {
   return R.sign(v) < 0 ? call('neg', [e]) : e;
 }
 
+/**
+ * Most work one simplify() call may do, counted as terms and factors handled while building normal forms. Sums and
+ * products are flattened, so a chain whose links are shared (aₙ = sin(aₙ₋₁)·aₙ₋₁, then differentiated) can need
+ * work quadratic in its length; beyond this budget (a few seconds) simplify() stops with ExprError('too-large').
+ */
+export const MAX_SIMPLIFY_WORK = 1_000_000;
+
 export class Simplifier {
   private readonly memo = new Map<Expr, Expr>();
   private readonly termMemo = new Map<Expr, Term[]>();
+  private work = 0;
+  private depth = 0;
+
+  private spend(units: number): void {
+    this.work += units;
+    if (this.work > MAX_SIMPLIFY_WORK) {
+      throw new ExprError('too-large', `simplifying this expression needs more than ${MAX_SIMPLIFY_WORK.toLocaleString('en-US')} steps (its sums and products keep growing as they are flattened); it was stopped`);
+    }
+  }
 
   simplify(root: Expr): Expr {
     const hit = this.memo.get(root);
     if (hit) return hit;
+    if (this.depth === 0) this.work = 0;
+    this.depth++;
+    try {
+      return this.simplifyUncounted(root);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private simplifyUncounted(root: Expr): Expr {
     const order = topo(root);
     // A node inside a sum (or product) whose only reader is the same kind of node is not normalized on its own:
     // its reader reads through it. So a deep chain (a 100,000-factor chain-rule product) is normalized once, at its
@@ -170,6 +196,7 @@ export class Simplifier {
         terms.push(negated ? negate(t) : t);
       }
     }
+    this.spend(terms.length);
     this.termMemo.set(e, terms);
     return terms;
   }
@@ -279,6 +306,7 @@ export class Simplifier {
 
   /** Combine like factors (keeping first-appearance order), drop x⁰, fold numeric powers into the coefficient. */
   private normalizeTerm(t: Term): Term {
+    this.spend(t.factors.length);
     if (R.isZero(t.coef)) return { coef: R.Q0, factors: [] };
     const index = new Map<Expr, number>();
     const merged: { base: Expr; exp: Q | Expr }[] = [];
@@ -314,6 +342,9 @@ export class Simplifier {
   /** Combine like terms and build the textbook form of the sum. */
   private buildSum(terms: readonly Term[]): Expr {
     const byKey = new Map<string, { coef: Q; factors: readonly Factor[] }>();
+    let units = terms.length;
+    for (const raw of terms) units += raw.factors.length;
+    this.spend(units);
     for (const raw of terms) {
       const t = raw.factors.length > 1 ? this.normalizeTerm(raw) : raw;
       if (R.isZero(t.coef)) continue;

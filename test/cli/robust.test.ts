@@ -113,6 +113,11 @@ describe.runIf(built)('the command under hostile conditions', () => {
     const chain = ['a0 = x', ...Array.from({ length: 4000 }, (_, i) => `a${i + 1} = a${i}*a${i} + 1`)].join('\n');
     writeFileSync(join(dir, 'chain.exg'), chain);
     userError(run(['diff', '--file', join(dir, 'chain.exg'), '--cse']), /beyond the float64 range/, 'chain --cse');
+    const links = ['a0 = x', ...Array.from({ length: 3999 }, (_, i) => `a${i + 1} = sin(a${i})*a${i}`)].join('\n');
+    writeFileSync(join(dir, 'links.exg'), links);
+    const r = run(['diff', '--file', join(dir, 'links.exg'), '--cse'], { node: ['--max-old-space-size=512'] });
+    userError(r, /simplifying this expression needs more than 1,000,000 steps/, 'links --cse');
+    expect(r.ms).toBeLessThan(45_000);
   }, 180_000);
 
   it('messages that quote a file or an argument never pass terminal escapes', () => {

@@ -6,6 +6,9 @@ import { parse } from '../../src/parse/parse.js';
 import { derivative as rawDerivative, MAX_DERIVATIVE_GROWTH, MAX_DERIVATIVE_EXTRA } from '../../src/diff/diff.js';
 import { format, formatCse, MAX_PRINTED_NODES } from '../../src/api-checks.js';
 import { dagSize } from '../../src/ir/walk.js';
+import { parseProgram } from '../../src/parse/parse.js';
+import { formatProgram } from '../../src/print/print.js';
+import { simplify as rawSimplify, MAX_SIMPLIFY_WORK } from '../../src/simplify/simplify.js';
 import { ExprError } from '../../src/errors.js';
 
 function tooLarge(f: () => unknown, label: string): ExprError {
@@ -55,6 +58,39 @@ describe('derivative budget', () => {
     const lines = ['a0 = x', ...Array.from({ length: 4000 }, (_, i) => `a${i + 1} = a${i}*a${i} + 1`)].join('\n');
     const e = tooLarge(() => rawDerivative(parse(lines), 'x', 1), 'chain');
     expect(e.message).toMatch(/beyond the float64 range/);
+  }, 60_000);
+});
+
+describe('simplification budget', () => {
+  const chain = (body: string, n: number) => ['a0 = x', ...Array.from({ length: n - 1 }, (_, i) => `a${i + 1} = ${body.replaceAll('a', `a${i}`)}`)].join('\n');
+  it('chains whose flattened products and sums grow quadratically stop with too-large within seconds (3,000–4,000 links)', () => {
+    for (const [body, n] of [['sin(a)*a', 4000], ['a/(1+a)', 3000]] as const) {
+      const e = parse(chain(body, n));
+      const t0 = performance.now();
+      const err = tooLarge(() => rawDerivative(e, 'x', 1), body);
+      expect(err.message).toMatch(new RegExp(`simplifying this expression needs more than ${MAX_SIMPLIFY_WORK.toLocaleString('en-US')} steps|derivative already has`));
+      expect(performance.now() - t0, body).toBeLessThan(20_000);
+    }
+  }, 120_000);
+
+  it('short chains of the same kinds still simplify and differentiate', () => {
+    const d = rawDerivative(parse(chain('sin(a)*a', 8)), 'x', 1);
+    expect(dagSize(d)).toBeGreaterThan(10);
+    expect(format(rawSimplify(parse(chain('a/(1+a)', 3))), 'plain')).toBe('x/((1 + x)*(1 + x/(1 + x)))');
+  });
+});
+
+describe('printing programs', () => {
+  it('a 4,000-statement program prints in linear time, each statement by its name', () => {
+    const text = ['a0 = x', ...Array.from({ length: 3999 }, (_, i) => `a${i + 1} = sin(a${i})*a${i}`)].join('\n');
+    const program = parseProgram(text);
+    const t0 = performance.now();
+    const out = formatProgram(program, 'plain', '\n');
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const lines = out.split('\n');
+    expect(lines).toHaveLength(4000);
+    expect(lines[3999]).toBe('a3999 = sin(a3998)*a3998');
+    expect(parseProgram(out).result).toBe(program.result); // plain output parses back to the identical graph
   }, 60_000);
 });
 
