@@ -47,6 +47,8 @@ export class ExprError extends Error {
       location = locate(source, offset);
       excerpt = caretExcerpt(source, offset);
     }
+    // Text quoted from files and arguments must never reach a terminal as control sequences.
+    reason = safeText(reason);
     const title = code === 'syntax' ? 'Syntax error' : 'Error';
     const where = location ? ` at line ${location.line}, column ${location.column}` : '';
     super(`${title}${where}: ${reason}${excerpt ? '\n' + excerpt : ''}`);
@@ -95,6 +97,35 @@ export function caretExcerpt(source: string, offset: number): string {
   const text = prefix + visible(head) + visible(tail) + suffix;
   const caret = ' '.repeat(prefix.length + head.length) + '^';
   return `  ${text}\n  ${caret}`;
+}
+
+/**
+ * `s` with every control and invisible format character (ESC, BEL, CR, DEL, C1 controls, bidi overrides, line
+ * separators; not newline or tab) shown as a visible \u{…} escape, so a message can never move the cursor, set
+ * the window title, clear the screen or reorder a line on a terminal.
+ */
+export function safeText(s: string): string {
+  return s.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => (c === '\n' || c === '\t' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
+}
+
+/**
+ * A value read from a file, quoted for a message: JSON notation (strings in quotes, newlines as \n), cut to `max`
+ * characters, every control character escaped (safeText).
+ */
+export function quoteValue(v: unknown, max = 60): string {
+  let text: string;
+  try {
+    text =
+      typeof v === 'string'
+        ? JSON.stringify(v.length > max ? v.slice(0, max) + '…' : v)
+        : typeof v === 'number' || typeof v === 'bigint'
+          ? String(v)
+          : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = Object.prototype.toString.call(v);
+  }
+  if (text.length > max + 2) text = text.slice(0, max) + '…';
+  return safeText(text).replace(/[\n\t]/g, (c) => (c === '\n' ? '\\n' : '\\t'));
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */

@@ -7,15 +7,17 @@
 
 export { Expr, num, sym, call } from './ir/expr.js';
 export { ops, functionNames, type OpName, type OpSpec, type Style } from './ir/ops.js';
-export { topo, freeVars, dagSize, substitute } from './ir/walk.js';
+export { freeVars, dagSize, substitute } from './ir/walk.js';
 export { scalarReductions } from './ir/scalar-reductions.js';
 export { parse, parseProgram, MAX_NESTING, type Program, type Statement, type ParseOptions } from './parse/parse.js';
-export { format, formatAll, STYLES } from './print/print.js';
-export { evaluate, type Values } from './eval/evaluate.js';
+export { formatAll, STYLES } from './print/print.js';
+export { type Values } from './eval/evaluate.js';
 export { ExprError, type ErrorCode, type Location } from './errors.js';
-export { derivative, differentiate, gradient, jacobian, hessian, type DerivativeOptions } from './diff/diff.js';
-export { simplify, Simplifier } from './simplify/simplify.js';
-export { formatCse, sharedSubexpressions } from './print/cse.js';
+export { differentiate, type DerivativeOptions } from './diff/diff.js';
+export { Simplifier } from './simplify/simplify.js';
+export { sharedSubexpressions } from './print/cse.js';
+// The checked public forms (arguments validated, ExprError on misuse): src/api-checks.ts.
+export { derivative, gradient, jacobian, hessian, simplify, format, formatCse, evaluate, topo, MAX_PRINTED_NODES } from './api-checks.js';
 export { compile, CompiledScalar, type CompileOptions, type Compiled } from './compile/compile.js';
 export { CompiledTensor, type TensorInput } from './compile/tensor.js';
 export { ShapedProgram, type ShapedValue } from './compile/shaped.js';

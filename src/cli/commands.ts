@@ -15,6 +15,7 @@ import { simplify } from '../simplify/simplify.js';
 import { compile, CompiledScalar } from '../compile/compile.js';
 import { formatCse } from '../print/cse.js';
 import { emit, EMIT_LANGS, type EmitLang } from '../emit/emit.js';
+import { checkPrintable } from '../api-checks.js';
 import type { Expr } from '../ir/expr.js';
 import type { Io } from './main.js';
 
@@ -86,6 +87,7 @@ export function formatValue(v: number): string {
 }
 
 function show(e: Expr, style: Style, flags: Flags): string {
+  if (!flags.cse) checkPrintable(e); // written out in full, it must stay printable; --cse prints each node once
   return flags.cse ? formatCse(e, style) : format(e, style);
 }
 
@@ -222,6 +224,7 @@ export const commands: Record<string, Command> = {
       const e = parse(text);
       const vars = flags.vars !== undefined ? String(flags.vars).split(',').map((v) => v.trim()).filter(Boolean) : undefined;
       const g = gradient(e, vars);
+      for (const d of g.values()) checkPrintable(d);
       if (flags.json) return JSON.stringify({ input: text, gradient: Object.fromEntries([...g].map(([v, d]) => [v, format(d, style)])) });
       return [...g].map(([v, d]) => `${diffLabel(style, v)} = ${format(d, style)}`).join(', ');
     },

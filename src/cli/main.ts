@@ -9,8 +9,8 @@
 
 import { parseArgs } from 'node:util';
 import { readText } from './files.js';
-import { createInterface } from 'node:readline';
-import { ExprError } from '../errors.js';
+import { boundedLines, MAX_LINE } from './lines.js';
+import { ExprError, safeText } from '../errors.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
 import { trainCommands } from './train.js';
 import { serveCommands } from './serve.js';
@@ -126,14 +126,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 async function streamLines(cmd: Command, extra: string[], flags: Flags, io: Io): Promise<number> {
   let status = 0;
   let lineNo = 0;
-  const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
-  for await (const line of rl) {
+  for await (const { text: line, tooLong } of boundedLines(io.stdin)) {
     lineNo++;
-    if (line.trim() === '') {
+    if (line !== undefined && line.trim() === '') {
       io.stdout.write('\n');
       continue;
     }
     try {
+      if (line === undefined) {
+        throw new ExprError('too-large', `the line is ${tooLong.toLocaleString('en-US')} characters long; lines longer than ${MAX_LINE.toLocaleString('en-US')} are not read`);
+      }
       io.stdout.write(cmd.answer!(line, extra, flags) + '\n');
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
@@ -151,11 +153,11 @@ async function streamLines(cmd: Command, extra: string[], flags: Flags, io: Io):
 function report(err: unknown, io: Io, json: boolean): number {
   if (err instanceof ExprError || err instanceof UsageError) {
     if (json && err instanceof ExprError) io.stdout.write(JSON.stringify(err.toJSON()) + '\n');
-    io.stderr.write(`exprgrad: ${err.message}\n`);
+    io.stderr.write(`exprgrad: ${safeText(err.message)}\n`);
     return 2;
   }
   const e = err as Error;
-  io.stderr.write(`exprgrad: internal error: ${e?.message ?? String(err)}\n`);
+  io.stderr.write(`exprgrad: internal error: ${safeText(String(e?.message ?? err))}\n`);
   if (process.env.EXPRGRAD_DEBUG) io.stderr.write(String(e?.stack) + '\n');
   else io.stderr.write('(this is a bug in exprgrad; set EXPRGRAD_DEBUG=1 for details)\n');
   return 70;

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readText } from './files.js';
+import { FILE_LIMITS } from '../data/read-limited.js';
 import { ExprError } from '../errors.js';
 import { Model } from '../nn/model.js';
 import { toOnnx } from '../onnx/export.js';
@@ -18,7 +19,7 @@ import type { Io } from './main.js';
 const MAX_ONNX_BYTES = 1 << 30;
 
 function loadModel(path: string): Model {
-  const text = readText(path, 'model');
+  const text = readText(path, 'model', FILE_LIMITS.model);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -149,6 +149,21 @@ function send(res: ServerResponse, head: boolean, status: number, type: string, 
 
 const notFound = (res: ServerResponse, head: boolean) => send(res, head, 404, 'text/plain; charset=utf-8', 'not found\n', { 'Cache-Control': 'no-store' });
 
+/** The Host header names this server: 127.0.0.1, localhost or [::1], with its port (or none, for port 80). */
+export function hostAllowed(host: string | undefined, server: Server): boolean {
+  if (!host) return false;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : undefined;
+  const m = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d{1,5}))?$/i.exec(host.trim());
+  if (!m) return false;
+  return m[2] === undefined ? port === 80 : Number(m[2]) === port;
+}
+
+/** Absolute paths in a message for a client become '…/name' (the server's folders are not the client's business). */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?[\\/](?:[^\s'"()\\/]+[\\/])+([^\s'"(),;\\/]*)/g, (_all, last: string) => `…/${last}`);
+}
+
 /** Start the server; resolves once it listens. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const webRoot = resolve(options.webRoot ?? DEFAULT_WEB_ROOT);
@@ -171,6 +186,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const head = req.method === 'HEAD';
+    // DNS rebinding: a page from another site whose name is made to resolve to 127.0.0.1 sends its own name as
+    // Host. Only this server's own names are answered.
+    if (!hostAllowed(req.headers.host, server)) {
+      send(res, false, 421, 'text/plain; charset=utf-8', 'this server answers only requests to http://127.0.0.1:PORT/ or http://localhost:PORT/\n', { 'Cache-Control': 'no-store' });
+      return;
+    }
     if (req.method !== 'GET' && !head) {
       send(res, false, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
       return;
@@ -183,7 +204,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     if (rawPath.startsWith('/data/')) {
       await dataReady;
       if (!data) {
-        send(res, head, 503, 'text/plain; charset=utf-8', `${dataError}\n`, { 'Cache-Control': 'no-store' });
+        send(res, head, 503, 'text/plain; charset=utf-8', `${withoutPaths(dataError ?? 'MNIST is not available')}\n`, { 'Cache-Control': 'no-store' });
         return;
       }
       const name = rawPath.slice('/data/'.length);
@@ -205,7 +226,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       bytes = await readFile(path);
     } catch {
       if (rawPath === '/') {
-        send(res, head, 503, 'text/plain; charset=utf-8', `the page is not built (${webRoot} has no index.html): run 'npm run build' in the exprgrad folder\n`);
+        // The folder is named on the server's terminal, never to the client.
+        status(`exprgrad: the page is not built (${webRoot} has no index.html): run 'npm run build' in the exprgrad folder`);
+        send(res, head, 503, 'text/plain; charset=utf-8', `the page is not built: run 'npm run build' in the exprgrad folder (the server's terminal names the folder)\n`);
         return;
       }
       return notFound(res, head);

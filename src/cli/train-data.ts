@@ -15,7 +15,8 @@ import { train, type TrainEvent } from '../nn/train.js';
 import { curvesSvg, confusionSvg } from '../nn/plot.js';
 import { readTable, toDataset, type Dataset } from '../data/tabular.js';
 import { backendNames } from '../backend/registry.js';
-import { num, freeName, progressPrinter } from './train.js';
+import { num, progressPrinter } from './train.js';
+import { planSave, saveGroup, stopOnSignals } from './save.js';
 import type { Flags, Command } from './commands.js';
 import type { Io } from './main.js';
 
@@ -64,37 +65,27 @@ async function trainTabular(flags: Flags, io: Io): Promise<number> {
   const json = Boolean(flags.json);
   const task = classes === undefined ? 'regression' : `classification into ${classes} classes`;
   if (!json) io.stderr.write(`${String(flags.data)}: ${data.count} rows, ${data.featureColumns.length} features, label '${data.labelColumn}' (${task})\n`);
-  const savePath = resolve((flags.save as string | undefined) ?? freeName('exprgrad-model.json'));
-  let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    io.stderr.write('\nstopping after this step (Ctrl-C again to quit now)…\n');
-  };
-  process.on('SIGINT', onSigint);
+  const savePath = planSave(flags.save as string | undefined, process.cwd(), 'exprgrad-model.json').path;
+  const signals = stopOnSignals((t) => io.stderr.write(t));
   const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   let result;
   try {
     result = await train(model, data, test, { epochs, batchSize, lr, seed, limit }, {
       onEvent: classes === undefined && !json ? regressionPrinter(io) : progressPrinter(io, tty, json),
-      shouldStop: () => stop,
+      shouldStop: signals.stopped,
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    signals.release();
   }
   model.dispose();
   model.metadata = { ...model.metadata, data: String(flags.data), label: data.labelColumn, task: classes === undefined ? 'regression' : 'classification', program: srcPath, backend: result.kernels, created: new Date().toISOString() };
-  writeAtomic(savePath, JSON.stringify(model.toJSON()));
-  const stem = savePath.replace(/\.json$/, '');
-  const files = [savePath];
-  if (result.history.length) {
-    writeAtomic(`${stem}.curves.svg`, curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on ${String(flags.data).split('/').pop()}`));
-    files.push(`${stem}.curves.svg`);
-  }
-  if (result.test && classes !== undefined) {
-    writeAtomic(`${stem}.confusion.svg`, confusionSvg(result.test.confusion));
-    files.push(`${stem}.confusion.svg`);
-  }
+  // Never replacing a file: the model and its plots are written create-exclusive, moved together to the next free
+  // name should one have been taken meanwhile (src/cli/save.ts).
+  const files = saveGroup(savePath, [
+    JSON.stringify(model.toJSON()),
+    result.history.length ? curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on ${String(flags.data).split('/').pop()}`) : undefined,
+    result.test && classes !== undefined ? confusionSvg(result.test.confusion) : undefined,
+  ]);
   const weights = Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Array.from(v)]));
   const few = Object.values(weights).reduce((a, v) => a + v.length, 0) <= 20;
   if (json) {
@@ -104,7 +95,7 @@ async function trainTabular(flags: Flags, io: Io): Promise<number> {
     if (few) for (const [k, v] of Object.entries(weights)) io.stdout.write(`${k} = [${v.map((x) => x.toPrecision(5)).join(', ')}]\n`);
     io.stdout.write(`saved ${files.join(', ')}\n`);
   }
-  return result.stopped && !stop ? 1 : 0;
+  return result.stopped && !signals.stopped() ? 1 : 0;
 }
 
 /** The train command, also taking --data FILE (CSV/.npy) without 'mnist'. */

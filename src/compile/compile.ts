@@ -24,6 +24,7 @@ import { checkScalar } from '../eval/evaluate.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Optimizer } from '../tape/optim.js';
 import { compileTensor, type CompiledTensor } from './tensor.js';
+import { batchInputs, checkCompileOptions, checkShapes } from '../tensor/check-options.js';
 
 export interface CompileOptions {
   /** Shapes of tensor inputs: { x: [128, 784], W1: [784, 512], … }. Without any, the program is scalar. */
@@ -114,6 +115,7 @@ export class CompiledScalar {
   evaluateMany(values: BatchValues): Float64Array;
   evaluateMany(values: BatchValues, opts: { grad: true }): { value: Float64Array; gradient: Record<string, Float64Array> };
   evaluateMany(values: BatchValues, opts?: { grad: true }): Float64Array | { value: Float64Array; gradient: Record<string, Float64Array> } {
+    values = batchInputs(this.inputs, values);
     let n = -1;
     for (const name of this.inputs) {
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
@@ -176,6 +178,8 @@ export type Compiled = CompiledScalar | CompiledTensor | ShapedProgram;
  * Otherwise: a float64 CompiledScalar.
  */
 export function compile(source: string | Expr, options: CompileOptions = {}): Compiled {
+  checkCompileOptions(options);
+  options ??= {};
   let expr: Expr;
   let statements: readonly Statement[] = [];
   if (typeof source === 'string') {
@@ -185,6 +189,7 @@ export function compile(source: string | Expr, options: CompileOptions = {}): Co
     if (Object.keys(program.shapes).length) options = { ...options, shapes: { ...program.shapes, ...options.shapes } };
   } else if (source instanceof Expr) expr = source;
   else throw new ExprError('usage', 'compile() expects source text or an Expr');
+  checkShapes(options.shapes);
   if (isTensorProgram(options)) return compileTensor(expr, options, statements);
   if (usesTensorOps(expr)) return new ShapedProgram(expr, options, statements);
   return compileExpr(expr, options, statements);

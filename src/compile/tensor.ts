@@ -8,7 +8,9 @@
 // parameters (wrt) and the optimizer's state are inputs that the update replaces in place, kept by the runner
 // (setState/state move them in and out).
 // Buffers returned by gradient()/evaluate() belong to the compiled object and are overwritten by the next call
-// (copy them to keep them); this is what lets a training step run without allocating.
+// (copy them to keep them); this is what lets a training step run without allocating. evaluateAsync() and
+// gradientAsync() calls run one after another (a queue per object) and resolve to copies, so concurrent calls
+// each get their own result; a synchronous call while one is in flight is refused.
 
 import { Expr, sym } from '../ir/expr.js';
 import { format, formatAll, type Style } from '../print/print.js';
@@ -68,6 +70,9 @@ export class CompiledTensor {
   private readonly converted = new Map<string, Buf>();
   private readonly kept = new Map<string, Expr>();
   private lastRunner?: Runner;
+  /** The asynchronous runs, one after another; and how many are queued or running. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
   readonly dtype: DType;
 
   constructor(
@@ -180,21 +185,52 @@ export class CompiledTensor {
     if (result instanceof Promise) throw new ExprError('usage', 'this backend runs asynchronously: use evaluateAsync()/gradientAsync()');
   }
 
-  /** evaluate(), awaiting asynchronous backends. */
-  async evaluateAsync(values: Readonly<Record<string, TensorInput>>): Promise<number | Buf> {
-    const { runner } = this.forward;
-    this.bind(runner, values);
-    await runner.run();
-    this.lastRunner = runner;
-    return this.read(runner, this.expr, this.outputShape);
+  /** Run `job` after every earlier asynchronous run of this object has settled. */
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const run = this.queue.then(job).finally(() => this.pending--);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
-  /** gradient(), awaiting asynchronous backends. */
-  async gradientAsync(values: Readonly<Record<string, TensorInput>>): Promise<{ value: number; gradient: Record<string, Buf> }> {
-    const { runner } = this.full;
-    this.bind(runner, values);
-    await runner.run();
-    return this.collect(runner);
+  private idle(): void {
+    if (this.pending > 0) throw new ExprError('usage', 'an evaluateAsync()/gradientAsync() call on this program is still running; await it before a synchronous call');
+  }
+
+  /** The inputs as they are now (a later change by the caller does not reach a queued run). */
+  private static snapshot(values: Readonly<Record<string, TensorInput>>): Record<string, TensorInput> {
+    if (values === null || typeof values !== 'object') throw new ExprError('value', 'expected an object of input values');
+    const copy: Record<string, TensorInput> = Object.create(null);
+    for (const [k, v] of Object.entries(values)) copy[k] = v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v) ? v.slice() : v;
+    return copy;
+  }
+
+  /** evaluate(), awaiting asynchronous backends; resolves to a copy of the result. */
+  evaluateAsync(values: Readonly<Record<string, TensorInput>>): Promise<number | Buf> {
+    const inputs = CompiledTensor.snapshot(values);
+    return this.enqueue(async () => {
+      const { runner } = this.forward;
+      this.bind(runner, inputs);
+      await runner.run();
+      this.lastRunner = runner;
+      const r = this.read(runner, this.expr, this.outputShape);
+      return typeof r === 'number' ? r : r.slice();
+    });
+  }
+
+  /** gradient(), awaiting asynchronous backends; resolves to copies of the gradients. */
+  gradientAsync(values: Readonly<Record<string, TensorInput>>): Promise<{ value: number; gradient: Record<string, Buf> }> {
+    const inputs = CompiledTensor.snapshot(values);
+    return this.enqueue(async () => {
+      if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
+      const { runner } = this.full;
+      this.bind(runner, inputs);
+      await runner.run();
+      const { value, gradient } = this.collect(runner);
+      const copies: Record<string, Buf> = Object.create(null);
+      for (const [k, g] of Object.entries(gradient)) copies[k] = g.slice();
+      return { value, gradient: copies };
+    });
   }
 
   /** Release device resources of every runner (GPU textures). */
@@ -206,6 +242,7 @@ export class CompiledTensor {
   }
 
   private bind(runner: Runner, values: Readonly<Record<string, TensorInput>>, which: (name: string) => boolean = () => true): void {
+    if (values === null || typeof values !== 'object') throw new ExprError('value', 'expected an object of input values');
     for (const name of this.inputs) {
       if (!which(name)) continue;
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
@@ -220,6 +257,7 @@ export class CompiledTensor {
         if (typeof v === 'number') data.fill(v);
         else if (v instanceof Float64Array || v instanceof Float32Array || Array.isArray(v)) {
           if (v.length !== need) throw new ExprError('value', `${name} has ${v.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
+          if (Array.isArray(v)) checkNumbers(name, v);
           data.set(v as ArrayLike<number>);
         } else throw new ExprError('value', `value of ${name} must be a Float32Array, an array or a number`);
       }
@@ -237,6 +275,7 @@ export class CompiledTensor {
 
   /** Forward only: the result (a number for a scalar result). */
   evaluate(values: Readonly<Record<string, TensorInput>>): number | Buf {
+    this.idle();
     const { runner } = this.forward;
     this.bind(runner, values);
     CompiledTensor.sync(runner.run());
@@ -247,6 +286,7 @@ export class CompiledTensor {
   /** Forward and backward: the value and ∂value/∂v for each differentiated variable. */
   gradient(values: Readonly<Record<string, TensorInput>>): { value: number; gradient: Record<string, Buf> } {
     if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
+    this.idle();
     const { runner } = this.full;
     this.bind(runner, values);
     CompiledTensor.sync(runner.run());
@@ -304,6 +344,16 @@ export class CompiledTensor {
   memoryPlan(): { buffers: number; bytes: number } {
     const sizes = this.full.plan.slotSizes;
     return { buffers: sizes.length, bytes: sizes.reduce((a, b) => a + 4 * b, 0) };
+  }
+}
+
+/** Every element of a plain array is a number (holes and strings would silently become NaN or 0). */
+function checkNumbers(name: string, v: readonly unknown[]): void {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number') {
+      throw new ExprError('value', `${name}[${i}] is ${!(i in v) ? 'a hole (an empty slot)' : x === undefined ? 'undefined' : `a ${typeof x}`}; every element must be a number`);
+    }
   }
 }
 

@@ -19,7 +19,8 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { FILE_LIMITS, readFileLimited } from './read-limited.js';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -177,7 +178,20 @@ interface Search {
   readonly missing: MnistFileInfo[];
 }
 
-const isFile = (p: string) => statSync(p, { throwIfNoEntry: false })?.isFile() === true;
+const isFile = (p: string) => {
+  try {
+    return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false; // ENOTDIR (a file named as the folder), EACCES, …
+  }
+};
+const isFolder = (p: string) => {
+  try {
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+};
 
 /** Looks for each file in `dir`, uncompressed first, then .gz. */
 function search(dir: string): Search {
@@ -216,9 +230,10 @@ function verify(bytes: Uint8Array, path: string, info: MnistFileInfo, expected: 
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
-    const b = await readFile(path);
+    const b = readFileLimited(path, FILE_LIMITS.mnist, 'MNIST file');
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (err) {
+    if (err instanceof ExprError) throw err;
     throw new ExprError('io', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
@@ -373,6 +388,9 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
   const named = fromOption ? options.dataDir : env[MNIST_ENV_DIR] || undefined;
   if (named) {
     const s = search(resolve(named));
+    if (s.exists && !isFolder(s.dir)) {
+      throw new ExprError('data', `the MNIST folder ${s.dir} (${fromOption ? 'given as the data folder' : `named by ${MNIST_ENV_DIR}`}) is not a folder; name the folder that holds the four files`);
+    }
     if (s.missing.length > 0) {
       const how = fromOption ? 'given as the data folder' : `named by ${MNIST_ENV_DIR}`;
       throw new ExprError(

@@ -2,19 +2,13 @@
 //
 // In:  a path to a PNG (any size, gray or color, with or without alpha).
 // Out: 784 floats in 0..1 (src/data/digit.ts prepares them as MNIST was), or an ExprError naming the file.
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, readFileLimited } from './read-limited.js';
 import pngjs from 'pngjs';
 import { ExprError } from '../errors.js';
 import { mnistFromGray } from './digit.js';
 
 export function readPngDigit(path: string): Float32Array {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ExprError('io', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
+  const bytes = readFileLimited(path, FILE_LIMITS.png, 'PNG image');
   let png: pngjs.PNGWithMetadata;
   try {
     png = pngjs.PNG.sync.read(bytes);

@@ -12,7 +12,7 @@ import { Expr } from '../ir/expr.js';
 import { ONE as ONE_, ZERO, add, mul } from '../ir/build.js';
 import { getOp, opTable } from '../ir/ops.js';
 import { scalarReductions } from '../ir/scalar-reductions.js';
-import { topo, freeVars, dependencySet } from '../ir/walk.js';
+import { topo, freeVars, dependencySet, dagSize } from '../ir/walk.js';
 import { Simplifier, settle } from '../simplify/simplify.js';
 import { ExprError } from '../errors.js';
 
@@ -58,6 +58,18 @@ export interface DerivativeOptions {
   readonly simplify?: boolean;
 }
 
+/**
+ * Higher derivatives can grow exponentially (each order of a product of n factors multiplies its terms): after
+ * every order the result's distinct nodes must stay within MAX_DERIVATIVE_GROWTH × the input's plus
+ * MAX_DERIVATIVE_EXTRA, or the derivative stops with an ExprError('too-large'). One order of differentiation is
+ * linear in the graph, so the first derivative of any parsed input passes; memory and time stay bounded (a few
+ * seconds) whatever the order.
+ */
+export const MAX_DERIVATIVE_GROWTH = 4;
+export const MAX_DERIVATIVE_EXTRA = 20_000;
+
+const ordinal = (k: number) => `${k}${k % 100 >= 11 && k % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][k % 10] ?? 'th')}`;
+
 /** dⁿe/d(wrt)ⁿ, simplified. */
 export function derivative(e: Expr, wrt: string, order = 1, options: DerivativeOptions = {}): Expr {
   if (!Number.isInteger(order) || order < 0) throw new ExprError('usage', `order must be a non-negative integer, got ${order}`);
@@ -65,9 +77,23 @@ export function derivative(e: Expr, wrt: string, order = 1, options: DerivativeO
   const s = options.simplify === false ? undefined : new Simplifier();
   e = scalarReductions(e);
   let d = s ? s.simplify(e) : e;
+  const budget = MAX_DERIVATIVE_GROWTH * dagSize(e) + MAX_DERIVATIVE_EXTRA;
   for (let k = 0; k < order; k++) {
+    const prev = d;
     d = differentiate(d, wrt);
     if (s) d = s.simplify(d);
+    if (d === prev) {
+      // A fixed point (0 stays 0, eˣ stays eˣ): every further order is the same.
+      break;
+    }
+    const size = dagSize(d);
+    if (size > budget) {
+      throw new ExprError(
+        'too-large',
+        `the ${ordinal(k + 1)} derivative already has ${size.toLocaleString('en-US')} distinct subexpressions, more than the limit of ` +
+          `${budget.toLocaleString('en-US')} for this input (${MAX_DERIVATIVE_GROWTH} × its size + ${MAX_DERIVATIVE_EXTRA.toLocaleString('en-US')}); order ${order} was asked for`,
+      );
+    }
   }
   return s ? settle(d) : d;
 }

@@ -4,14 +4,16 @@
 //      [B, classes]; the last statement is the loss; every other input is a parameter), or a saved model.
 // Out: a Model that initializes its parameters (Keras's Glorot uniform for matrices, zeros for vectors; seeded),
 //      compiles loss/gradient programs for any batch size, predicts, and saves/loads itself as versioned JSON
-//      (weights as base64 float32, plus the program text, shapes and metadata). Loading checks everything and
-//      rejects a damaged file with a clear error.
+//      (weights as base64 float32, plus the program text, shapes and metadata, and a SHA-256 checksum of all of it,
+//      src/nn/checksum.ts). Loading checks everything, the checksum included, and rejects a damaged file with a clear
+//      error; values quoted from the file are escaped (quoteValue), so a hostile file cannot drive the terminal.
 
 import { parseProgram, type Program } from '../parse/parse.js';
 import { freeVars } from '../ir/walk.js';
 import { compile } from '../compile/compile.js';
 import { CompiledTensor } from '../compile/tensor.js';
-import { ExprError } from '../errors.js';
+import { ExprError, quoteValue } from '../errors.js';
+import { modelChecksum } from './checksum.js';
 import type { Shape } from '../ir/tensor-ops.js';
 
 export const MODEL_FORMAT = 'exprgrad-model';
@@ -64,7 +66,8 @@ export function modelSpec(source: string): ModelSpec {
 /** Keras defaults: Glorot uniform for matrices (limit √(6/(fan_in + fan_out))), zeros for vectors. */
 export function initParams(spec: ModelSpec, seed: number): Record<string, Float32Array> {
   const rand = rng(seed);
-  const out: Record<string, Float32Array> = {};
+  // No prototype: parameters may be called __proto__ or constructor.
+  const out: Record<string, Float32Array> = Object.create(null);
   for (const name of spec.params) {
     const s = spec.shapes[name];
     const size = s.reduce((a, b) => a * b, 1);
@@ -85,6 +88,8 @@ export interface ModelFile {
   readonly shapes: Record<string, number[]>;
   readonly params: Record<string, { shape: number[]; dtype: 'float32'; data: string }>;
   readonly metadata: Record<string, unknown>;
+  /** 'sha256:…' of the canonical JSON of everything else (src/nn/checksum.ts). */
+  readonly checksum: string;
 }
 
 export interface ExecutionOptions {
@@ -157,7 +162,7 @@ export class Model {
   }
 
   toJSON(): ModelFile {
-    const params: ModelFile['params'] = {};
+    const params: ModelFile['params'] = Object.create(null);
     for (const name of this.spec.params) {
       const data = this.params[name];
       params[name] = {
@@ -167,7 +172,8 @@ export class Model {
       };
     }
     const shapes = Object.fromEntries(Object.entries(this.spec.shapes).map(([k, v]) => [k, [...v]]));
-    return { format: MODEL_FORMAT, version: MODEL_VERSION, program: this.spec.source, shapes, params, metadata: this.metadata };
+    const file = { format: MODEL_FORMAT, version: MODEL_VERSION, program: this.spec.source, shapes, params, metadata: this.metadata } as const;
+    return { ...file, checksum: modelChecksum(file) };
   }
 
   /** Rebuild from parsed JSON, checking format, version, program, shapes and every weight. */
@@ -177,8 +183,10 @@ export class Model {
     };
     if (!json || typeof json !== 'object') bad('not a JSON object');
     const f = json as Partial<ModelFile>;
-    if (f.format !== MODEL_FORMAT) bad(`not an exprgrad model (format is ${JSON.stringify(f.format)})`);
-    if (f.version !== MODEL_VERSION) bad(`model version ${String(f.version)} is not supported (this exprgrad reads version ${MODEL_VERSION})`);
+    if (Array.isArray(json)) bad('not a JSON object (an array)');
+    const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+    if (f.format !== MODEL_FORMAT) bad(`not an exprgrad model (format is ${quoteValue(own(f, 'format'))})`);
+    if (f.version !== MODEL_VERSION) bad(`model version ${quoteValue(own(f, 'version'))} is not supported (this exprgrad reads version ${MODEL_VERSION})`);
     if (typeof f.program !== 'string') bad('the program text is missing');
     let spec: ModelSpec;
     try {
@@ -187,15 +195,16 @@ export class Model {
       return bad(`its program does not compile: ${(err as Error).message}`);
     }
     if (!f.params || typeof f.params !== 'object') bad('the weights are missing');
-    const params: Record<string, Float32Array> = {};
+    if (Array.isArray(f.params)) bad('the weights are not an object');
+    const params: Record<string, Float32Array> = Object.create(null);
     for (const name of spec.params) {
-      const p = f.params![name];
-      if (!p) bad(`the weights of ${name} are missing`);
+      const p = own(f.params!, name) as ModelFile['params'][string] | undefined;
+      if (!p || typeof p !== 'object') bad(`the weights of ${name} are missing`);
       const want = spec.shapes[name];
-      if (!Array.isArray(p.shape) || p.shape.join() !== want.join()) bad(`${name} has shape [${String(p.shape)}], the program declares [${want.join(', ')}]`);
-      if (p.dtype !== 'float32') bad(`${name} has dtype ${String(p.dtype)}, expected float32`);
-      if (typeof p.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p.data)) bad(`the weights of ${name} are not base64`);
-      const bytes = Buffer.from(p.data, 'base64');
+      if (!Array.isArray(p!.shape) || p!.shape.join() !== want.join()) bad(`${name} has shape ${Array.isArray(p!.shape) ? `[${quoteValue(p!.shape).slice(1, -1)}]` : quoteValue(p!.shape)}, the program declares [${want.join(', ')}]`);
+      if (p!.dtype !== 'float32') bad(`${name} has dtype ${quoteValue(own(p!, 'dtype'))}, expected float32`);
+      if (typeof p!.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p!.data)) bad(`the weights of ${name} are not base64`);
+      const bytes = Buffer.from(p!.data, 'base64');
       const size = want.reduce((a, b) => a * b, 1);
       if (bytes.length !== size * 4) bad(`${name} has ${bytes.length} bytes of weights, expected ${size * 4}`);
       const data = new Float32Array(size);
@@ -204,7 +213,13 @@ export class Model {
       params[name] = data;
     }
     const extra = Object.keys(f.params!).filter((n) => !spec.params.includes(n));
-    if (extra.length) bad(`weights for unknown parameters: ${extra.join(', ')}`);
+    if (extra.length) bad(`weights for unknown parameters: ${extra.map((n) => quoteValue(n, 30)).join(', ')}`);
+    // Last, so that the checks above name what is damaged; this one catches everything they cannot see (a weight
+    // changed to another valid value, an edited program or metadata).
+    const checksum = own(f, 'checksum');
+    if (checksum === undefined) bad('it has no checksum (a file from an older exprgrad, or edited by hand); it cannot be verified');
+    const actual = modelChecksum(f);
+    if (checksum !== actual) bad(`checksum mismatch: the file says ${quoteValue(checksum, 75)}, its contents give ${actual}; the file is damaged or was edited`);
     return new Model(spec, params, (f.metadata && typeof f.metadata === 'object' ? f.metadata : {}) as Record<string, unknown>);
   }
 }

@@ -9,6 +9,7 @@
 import { AdamState, FusedStep } from './fused-step.js';
 import { Model, rng } from './model.js';
 import { ExprError } from '../errors.js';
+import { checkLabelled } from './check-data.js';
 
 export interface Labelled {
   readonly images: Uint8Array; // count × features, row-major, 0..255
@@ -103,6 +104,7 @@ export function epochOrder(n: number, seed: number): () => Int32Array {
 
 /** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over a whole set. */
 export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<number>, batch = 1000): { loss: number; accuracy: number; confusion: number[][] } {
+  checkLabelled(model, data, 'evaluateModel');
   const idx = indices ?? Int32Array.from({ length: data.count }, (_, i) => i);
   const n = idx.length;
   const { features, classes } = model.spec;
@@ -157,6 +159,8 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a positive integer, got ${epochs}`);
   check(Number.isInteger(batch) && batch >= 1, `batch size must be a positive integer, got ${batch}`);
   check(split >= 0 && split < 1, `validation split must be in [0, 1), got ${split}`);
+  checkLabelled(model, trainSet, 'the training set');
+  if (testSet) checkLabelled(model, testSet, 'the test set');
   const total = Math.min(trainSet.count, config.limit ?? trainSet.count);
   check(Number.isInteger(total) && total >= 2, `need at least 2 training examples, got ${total}`);
   // Keras: the validation set is the last `split` fraction, taken before shuffling.

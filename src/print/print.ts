@@ -35,13 +35,48 @@ export function formatAll(roots: readonly Expr[], style: Style = 'unicode', name
   if (!ctx) throw new TypeError(`unknown style ${JSON.stringify(style)} (expected unicode, plain or latex)`);
   const full = new Map<Expr, Printed>();
   const ref = new Map<Expr, Printed>();
-  for (const node of topo(roots)) {
+  const rootSet = new Set(roots);
+  const named = (n: Expr) => names !== undefined && names.has(n) && !rootSet.has(n);
+  for (const node of names && names.size ? printOrder(roots, named) : topo(roots)) {
+    if (named(node)) {
+      ref.set(node, { text: formatName(names!.get(node)!, style), prec: Prec.ATOM });
+      continue;
+    }
     const p = printNode(node, ctx, ref);
     full.set(node, p);
     const alias = names?.get(node);
     ref.set(node, alias === undefined ? p : { text: formatName(alias, style), prec: Prec.ATOM });
   }
   return roots.map((r) => full.get(r)!.text);
+}
+
+/**
+ * The nodes under `roots` in post-order, without descending below the nodes `leaf` marks (named nodes print as
+ * their names): printing a program of n statements stays linear instead of walking every earlier statement again.
+ */
+function printOrder(roots: readonly Expr[], leaf: (n: Expr) => boolean): Expr[] {
+  const order: Expr[] = [];
+  const seen = new Set<Expr>();
+  const stack: { node: Expr; next: number }[] = [];
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    stack.push({ node: root, next: 0 });
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (!leaf(top.node) && top.next < top.node.args.length) {
+        const child = top.node.args[top.next++];
+        if (!seen.has(child)) {
+          seen.add(child);
+          stack.push({ node: child, next: 0 });
+        }
+      } else {
+        order.push(top.node);
+        stack.pop();
+      }
+    }
+  }
+  return order;
 }
 
 function printNode(node: Expr, ctx: FmtCtx, ref: Map<Expr, Printed>): Printed {

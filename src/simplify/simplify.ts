@@ -23,6 +23,7 @@ import { topo } from '../ir/walk.js';
 import * as R from './rational.js';
 import { lowestTerms } from './ratfunc.js';
 import { combinePairs, signRewrite } from './signs.js';
+import { ExprError } from '../errors.js';
 import type { Q } from './rational.js';
 
 interface Factor {
@@ -58,29 +59,61 @@ export function constValue(e: Expr): Q | undefined {
 }
 
 /** A rational as an Expr: integers and short decimals as literals, others as n/m; the sign as neg. */
+/** A folded constant beyond float64 (2^4000 from a long chain of squares) is an error, not an internal failure. */
+function finite(v: number): number {
+  if (!Number.isFinite(v)) throw new ExprError('too-large', 'a constant in the result is beyond the float64 range (about 1.8e308)');
+  return v;
+}
+
 export function rationalExpr(v: Q): Expr {
   const a = R.abs(v);
   let e: Expr;
   if (R.isInt(a) && a.n <= BigInt(Number.MAX_SAFE_INTEGER)) e = num(Number(a.n));
   else {
     const dec = a.dec ? R.decimalText(a) : undefined;
-    if (dec !== undefined) e = num(Number(dec));
+    if (dec !== undefined) e = num(finite(Number(dec)));
     else if (a.n <= BigInt(Number.MAX_SAFE_INTEGER) && a.d <= BigInt(Number.MAX_SAFE_INTEGER)) {
       e = R.isInt(a) ? num(Number(a.n)) : call('div', [num(Number(a.n)), num(Number(a.d))]);
     } else {
-      e = num(Math.abs(R.toNumber(a))); // beyond exact float64 integers: the nearest double
+      e = num(finite(Math.abs(R.toNumber(a)))); // beyond exact float64 integers: the nearest double
     }
   }
   return R.sign(v) < 0 ? call('neg', [e]) : e;
 }
 
+/**
+ * Most work one simplify() call may do, counted as terms and factors handled while building normal forms. Sums and
+ * products are flattened, so a chain whose links are shared (aₙ = sin(aₙ₋₁)·aₙ₋₁, then differentiated) can need
+ * work quadratic in its length; beyond this budget (a few seconds) simplify() stops with ExprError('too-large').
+ */
+export const MAX_SIMPLIFY_WORK = 1_000_000;
+
 export class Simplifier {
   private readonly memo = new Map<Expr, Expr>();
   private readonly termMemo = new Map<Expr, Term[]>();
+  private work = 0;
+  private depth = 0;
+
+  private spend(units: number): void {
+    this.work += units;
+    if (this.work > MAX_SIMPLIFY_WORK) {
+      throw new ExprError('too-large', `simplifying this expression needs more than ${MAX_SIMPLIFY_WORK.toLocaleString('en-US')} steps (its sums and products keep growing as they are flattened); it was stopped`);
+    }
+  }
 
   simplify(root: Expr): Expr {
     const hit = this.memo.get(root);
     if (hit) return hit;
+    if (this.depth === 0) this.work = 0;
+    this.depth++;
+    try {
+      return this.simplifyUncounted(root);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private simplifyUncounted(root: Expr): Expr {
     const order = topo(root);
     // A node inside a sum (or product) whose only reader is the same kind of node is not normalized on its own:
     // its reader reads through it. So a deep chain (a 100,000-factor chain-rule product) is normalized once, at its
@@ -188,6 +221,7 @@ export class Simplifier {
         terms.push(negated ? negate(t) : t);
       }
     }
+    this.spend(terms.length);
     this.termMemo.set(e, terms);
     return terms;
   }
@@ -299,6 +333,7 @@ export class Simplifier {
 
   /** Combine like factors (keeping first-appearance order), drop x⁰, fold numeric powers into the coefficient. */
   private normalizeTerm(t: Term): Term {
+    this.spend(t.factors.length);
     if (R.isZero(t.coef)) return { coef: R.Q0, factors: [] };
     const index = new Map<Expr, number>();
     const merged: { base: Expr; exp: Q | Expr }[] = [];
@@ -349,6 +384,9 @@ export class Simplifier {
   /** Combine like terms and build the textbook form of the sum. */
   private buildSum(terms: readonly Term[]): Expr {
     const byKey = new Map<string, { coef: Q; factors: readonly Factor[] }>();
+    let units = terms.length;
+    for (const raw of terms) units += raw.factors.length;
+    this.spend(units);
     for (const raw of terms) {
       const t = raw.factors.length > 1 ? this.normalizeTerm(raw) : raw;
       if (R.isZero(t.coef)) continue;

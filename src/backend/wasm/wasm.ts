@@ -20,6 +20,7 @@ import type { Backend, BackendOptions, Buf, Runner } from '../backend.js';
 import { lower, type Arg, type Ref, type UpdateKernel } from '../lower.js';
 import { hostTable, renderHost } from '../host.js';
 import { createJsRunner } from '../js.js';
+import { ExprError } from '../../errors.js';
 import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool } from './engine.js';
 
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures } from './engine.js';
@@ -52,7 +53,7 @@ function release(lease: Lease): void {
 function parseThreads(mode: string | undefined): number | undefined {
   if (mode === undefined || mode === '') return undefined;
   const m = /^threads=(\d+)$/.exec(mode);
-  if (!m || Number(m[1]) < 1) throw new RangeError(`wasm backend: mode must be 'threads=N' (N ≥ 1), got '${mode}'`);
+  if (!m || Number(m[1]) < 1) throw new ExprError('usage', `wasm backend: mode must be 'threads=N' (N ≥ 1), got '${mode}'`);
   return Number(m[1]);
 }
 
