@@ -7,3 +7,4 @@ export { readPngDigit } from './data/png.js';
 export { mnistFromGray } from './data/digit.js';
 export { readTable, parseCsv, toDataset, type Table, type Dataset, type DatasetOptions } from './data/tabular.js';
 export { parseNpy } from './data/npy.js';
+export { FILE_LIMITS, readFileLimited } from './data/read-limited.js';

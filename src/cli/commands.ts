@@ -3,21 +3,8 @@
 // In:  the expression text, extra positional arguments (x=2 …), parsed flags.
 // Out: one output line (no trailing newline), or an ExprError.
 
-import { ExprError } from '../errors.js';
-import { parse, parseProgram } from '../parse/parse.js';
-import { CompiledTensor } from '../compile/tensor.js';
-import { format, formatName, formatProgram, STYLES, type Style } from '../print/print.js';
-import { evaluate } from '../eval/evaluate.js';
-import { freeVars } from '../ir/walk.js';
-import { scalarReductions } from '../ir/scalar-reductions.js';
-import { derivative, gradient } from '../diff/diff.js';
-import { simplify } from '../simplify/simplify.js';
-import { compile, CompiledScalar } from '../compile/compile.js';
-import { formatCse } from '../print/cse.js';
-import { emit, EMIT_LANGS, type EmitLang } from '../emit/emit.js';
-import { checkPrintable } from '../api-checks.js';
-import type { Expr } from '../ir/expr.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
+import { ExprError, parse, parseProgram, CompiledTensor, format, formatName, formatProgram, STYLES, type Style, evaluate, freeVars, scalarReductions, derivative, gradient, simplify, compile, CompiledScalar, formatCse, emit, EMIT_LANGS, type EmitLang, checkPrintable, Expr } from '../index.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 

@@ -9,8 +9,8 @@
 import { linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ExprError } from '../errors.js';
-import { FILE_LIMITS, readFileLimited } from '../data/read-limited.js';
+import { ExprError } from '../index.js';
+import { FILE_LIMITS, readFileLimited } from '../node.js';
 
 export function readText(path: string, what = 'file', limit: number = FILE_LIMITS.program): string {
   return readFileLimited(path, limit, what).toString('utf8');

@@ -10,7 +10,6 @@
 import { parseArgs } from 'node:util';
 import { readText } from './files.js';
 import { boundedLines, MAX_LINE } from './lines.js';
-import { ExprError, safeText } from '../errors.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
 import { trainCommands } from './train.js';
 import { serveCommands } from './serve.js';
@@ -19,11 +18,9 @@ import { withTabular } from './train-data.js';
 
 const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, train: withTabular(trainCommands.train), ...serveCommands, ...onnxCommands };
 
-export interface Io {
-  stdin: NodeJS.ReadableStream;
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
+import type { Io } from './io.js';
+import { ExprError, safeText } from '../index.js';
+export type { Io } from './io.js';
 
 const VERSION = '0.1.0';
 

@@ -7,13 +7,10 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readText } from './files.js';
-import { FILE_LIMITS } from '../data/read-limited.js';
-import { ExprError } from '../errors.js';
-import { Model } from '../nn/model.js';
-import { toOnnx } from '../onnx/export.js';
-import { fromOnnx } from '../onnx/import.js';
 import type { Flags, Command } from './commands.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
+import { ExprError, Model, toOnnx, fromOnnx } from '../index.js';
+import { FILE_LIMITS } from '../node.js';
 
 /** ONNX files above this size are refused before reading (exprgrad's models are a few MB). */
 const MAX_ONNX_BYTES = 1 << 30;

@@ -10,8 +10,8 @@
 import { statSync, rmSync, openSync, closeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ExprError } from '../errors.js';
 import { writeExclusive } from './files.js';
+import { ExprError } from '../index.js';
 
 export const DEFAULT_SAVE = 'exprgrad-mnist.json';
 /** What goes beside a model m.json: m.curves.svg, m.confusion.svg. */

@@ -19,11 +19,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExprError } from '../errors.js';
-import { loadMnist, MNIST_FILES, type Mnist } from '../data/mnist.js';
-import { writeIdx } from '../data/idx.js';
 import type { Command, Flags } from './commands.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
+import { ExprError } from '../index.js';
+import { loadMnist, MNIST_FILES, type Mnist, writeIdx } from '../node.js';
 
 /** Where `npm run build` puts the page (vite, web/vite.config.ts). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));

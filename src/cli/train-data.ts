@@ -9,16 +9,12 @@
 
 import { resolve } from 'node:path';
 import { readText, writeAtomic } from './files.js';
-import { ExprError } from '../errors.js';
-import { Model } from '../nn/model.js';
-import { train, type TrainEvent } from '../nn/train.js';
-import { curvesSvg, confusionSvg } from '../nn/plot.js';
-import { readTable, toDataset, type Dataset } from '../data/tabular.js';
-import { backendNames } from '../backend/registry.js';
 import { num, progressPrinter } from './train.js';
 import { planSave, saveGroup, stopOnSignals } from './save.js';
 import type { Flags, Command } from './commands.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
+import { ExprError, Model, train, type TrainEvent, curvesSvg, confusionSvg, backendNames } from '../index.js';
+import { readTable, toDataset, type Dataset } from '../node.js';
 
 function regressionPrinter(io: Io) {
   let epochs = 0;

@@ -8,18 +8,11 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readText } from './files.js';
 import { planSave, saveGroup, stopOnSignals } from './save.js';
-import { FILE_LIMITS } from '../data/read-limited.js';
-import { checkLabelled } from '../nn/check-data.js';
 import { fileURLToPath } from 'node:url';
-import { ExprError } from '../errors.js';
-import { Model } from '../nn/model.js';
-import { train, evaluateModel, type TrainEvent } from '../nn/train.js';
-import { curvesSvg, confusionSvg } from '../nn/plot.js';
-import { loadMnist, type Mnist } from '../data/mnist.js';
 import type { Flags, Command } from './commands.js';
-import { backendNames } from '../backend/registry.js';
-import { GPU_MODES } from '../backend/gpujs.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
+import { checkLabelled, ExprError, Model, train, evaluateModel, type TrainEvent, curvesSvg, confusionSvg, backendNames, GPU_MODES } from '../index.js';
+import { FILE_LIMITS, loadMnist, type Mnist } from '../node.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */
 export const DEFAULT_MODEL_SRC = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
@@ -253,7 +246,7 @@ export const trainCommands: Record<string, Command> = {
         pixels = Float32Array.from(data.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
         truth = data.test.labels[i];
       } else {
-        const { readPngDigit } = await import('../data/png.js'); // pngjs loads only when needed
+        const { readPngDigit } = await import('../node.js'); // pngjs loads only when needed
         pixels = readPngDigit(what);
       }
       if (pixels.length !== model.spec.features) throw new ExprError('usage', `the model expects ${model.spec.features} features, the image has ${pixels.length}`);
