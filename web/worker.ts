@@ -5,17 +5,12 @@
 // In:  messages from the page (web/protocol.ts: start, resume, stop, predict, sample).
 // Out: messages back: what this worker can run (probed, not assumed), data status, training events with the
 //      kernel classes that actually ran, results, predictions, errors (with the program position for bad programs).
-// Kernel reporting: every runner a backend creates here is recorded (a wrapper registered under the same name), so
-// the page names what ran the training step itself, not only the evaluation programs.
+// Kernel reporting: the trainer's step events carry the kernel class of the training step, and the model's own
+// programs say what ran them, so the page names what ran the training step itself, not only the evaluation.
 
 import gpujs from 'gpu.js';
-import { Model } from '../src/nn/model.js';
-import { train, type Labelled, type TrainEvent } from '../src/nn/train.js';
-import { AdamState } from '../src/nn/fused-step.js';
-import { ExprError } from '../src/errors.js';
+import { Model, train, AdamState, ExprError, wasmFeatures, type Labelled, type TrainEvent } from '../src/index.js';
 import { readIdxRaw } from '../src/data/idx-bytes.js';
-import '../src/compile/tensor.js'; // registers the js, wasm and gpujs backends
-import { wasmFeatures } from '../src/backend/wasm/wasm.js';
 import type { ErrorInfo, FromWorker, KernelReport, ToWorker, TrainSettings, WorkerEnvironment } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
@@ -244,12 +239,7 @@ function predict(id: number, pixels: Float32Array): void {
     post({ type: 'error', error: { message: `the model expects ${twin.spec.features} features, the drawing has ${pixels.length}` }, where: 'predict' });
     return;
   }
-  const logits = twin.logits(pixels, 1);
-  const max = Math.max(...logits);
-  const exps = Array.from(logits, (v) => Math.exp(v - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  const probabilities = exps.map((v) => v / total);
-  const digit = probabilities.indexOf(Math.max(...probabilities));
+  const { probabilities, digit } = twin.predict(pixels);
   post({ type: 'prediction', id, probabilities, digit, weightsStep, trained: globalStep > 0, backend: twin.description });
 }
 

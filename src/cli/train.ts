@@ -243,19 +243,15 @@ export const trainCommands: Record<string, Command> = {
         const data = await mnist(flags, io, true);
         const i = Number(what);
         if (i >= data.test.count) throw new ExprError('usage', `test image ${i} does not exist (0…${data.test.count - 1})`);
-        pixels = Float32Array.from(data.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+        const f = model.spec.features;
+        pixels = Float32Array.from(data.test.images.subarray(i * f, (i + 1) * f), (v) => v / 255);
         truth = data.test.labels[i];
       } else {
         const { readPngDigit } = await import('../node.js'); // pngjs loads only when needed
         pixels = readPngDigit(what);
       }
       if (pixels.length !== model.spec.features) throw new ExprError('usage', `the model expects ${model.spec.features} features, the image has ${pixels.length}`);
-      const logits = model.logits(pixels, 1);
-      const max = Math.max(...logits);
-      const exps = Array.from(logits, (v) => Math.exp(v - max));
-      const total = exps.reduce((a, b) => a + b, 0);
-      const probs = exps.map((v) => v / total);
-      const digit = probs.indexOf(Math.max(...probs));
+      const { probabilities: probs, digit } = model.predict(pixels);
       if (flags.json) {
         io.stdout.write(JSON.stringify({ digit, probabilities: probs, ...(truth !== undefined ? { label: truth } : {}) }) + '\n');
         return 0;

@@ -99,6 +99,20 @@ export interface ExecutionOptions {
   readonly mode?: string;
 }
 
+/** Bytes as base64, and back, without Node's Buffer (the main entry runs in browsers too). */
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
 export class Model {
   private readonly compiled = new Map<string, CompiledTensor>();
   /** Where the model's programs run; change before the first step (compiled programs are cached). */
@@ -161,6 +175,16 @@ export class Model {
     return c.valueOf('logits');
   }
 
+  /** One example's class probabilities (softmax of its logits, the maximum subtracted) and the likeliest class. */
+  predict(features: Float32Array): { probabilities: number[]; digit: number } {
+    const logits = this.logits(features, 1);
+    const max = Math.max(...logits);
+    const exps = Array.from(logits, (v) => Math.exp(v - max));
+    const total = exps.reduce((a, b) => a + b, 0);
+    const probabilities = exps.map((v) => v / total);
+    return { probabilities, digit: probabilities.indexOf(Math.max(...probabilities)) };
+  }
+
   toJSON(): ModelFile {
     const params: ModelFile['params'] = Object.create(null);
     for (const name of this.spec.params) {
@@ -168,7 +192,7 @@ export class Model {
       params[name] = {
         shape: [...this.spec.shapes[name]],
         dtype: 'float32',
-        data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+        data: toBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
       };
     }
     const shapes = Object.fromEntries(Object.entries(this.spec.shapes).map(([k, v]) => [k, [...v]]));
@@ -204,7 +228,7 @@ export class Model {
       if (!Array.isArray(p!.shape) || p!.shape.join() !== want.join()) bad(`${name} has shape ${Array.isArray(p!.shape) ? `[${quoteValue(p!.shape).slice(1, -1)}]` : quoteValue(p!.shape)}, the program declares [${want.join(', ')}]`);
       if (p!.dtype !== 'float32') bad(`${name} has dtype ${quoteValue(own(p!, 'dtype'))}, expected float32`);
       if (typeof p!.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p!.data)) bad(`the weights of ${name} are not base64`);
-      const bytes = Buffer.from(p!.data, 'base64');
+      const bytes = fromBase64(p!.data);
       const size = want.reduce((a, b) => a * b, 1);
       if (bytes.length !== size * 4) bad(`${name} has ${bytes.length} bytes of weights, expected ${size * 4}`);
       const data = new Float32Array(size);

@@ -547,6 +547,8 @@ export function simplify(e: Expr): Expr {
  * more, so it stays bounded; simplify(simplify(e)) === simplify(e) is pinned by tests.
  */
 export function settle(e: Expr): Expr {
+  // Only a result the rational pass may still act on can change (other rewrites are complete in one pass).
+  if (!worthCombining(e)) return e;
   let s = e;
   for (let k = 0; k < 2; k++) {
     const t = new Simplifier().simplify(s);
