@@ -7,6 +7,7 @@
 
 export { Expr, num, sym, call } from './ir/expr.js';
 export { ops, functionNames, type OpName, type OpSpec, type Style } from './ir/ops.js';
+export { allOps, findOp, type Op } from './ir/registry.js';
 export { freeVars, dagSize, substitute } from './ir/walk.js';
 export { scalarReductions } from './ir/scalar-reductions.js';
 export { parse, parseProgram, MAX_NESTING, type Program, type Statement, type ParseOptions } from './parse/parse.js';

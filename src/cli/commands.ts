@@ -4,7 +4,7 @@
 // Out: one output line (no trailing newline), or an ExprError.
 
 import type { Io } from './io.js';
-import { ExprError, parse, parseProgram, CompiledTensor, format, formatName, formatProgram, STYLES, type Style, evaluate, freeVars, scalarReductions, derivative, gradient, simplify, compile, CompiledScalar, formatCse, emit, EMIT_LANGS, type EmitLang, checkPrintable, Expr } from '../index.js';
+import { ExprError, parse, parseProgram, CompiledTensor, format, formatName, formatProgram, STYLES, type Style, evaluate, freeVars, scalarReductions, derivative, gradient, simplify, compile, CompiledScalar, formatCse, emit, EMIT_LANGS, type EmitLang, checkPrintable, Expr, allOps } from '../index.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -214,6 +214,27 @@ export const commands: Record<string, Command> = {
       for (const d of g.values()) checkPrintable(d);
       if (flags.json) return JSON.stringify({ input: text, gradient: Object.fromEntries([...g].map(([v, d]) => [v, format(d, style)])) });
       return [...g].map(([v, d]) => `${diffLabel(style, v)} = ${format(d, style)}`).join(', ');
+    },
+  },
+  functions: {
+    summary: 'list the functions the language knows, with what each computes (from the op registry)',
+    usage: '[--json]',
+    description: 'One line per function: its name, its arguments and the registry\'s description of it.',
+    options: { json: jsonOption },
+    async run(positionals, flags, io) {
+      if (positionals.length) throw new ExprError('usage', 'functions takes no arguments');
+      const rows = allOps()
+        .filter((o) => o.callable || o.spelled === 'max')
+        .map((o) => {
+          const args = o.maxArgs === Infinity ? `${o.minArgs} or more` : o.minArgs === o.maxArgs ? `${o.minArgs}` : `${o.minArgs}–${o.maxArgs}`;
+          return { name: o.spelled, args, kind: o.elementwise ? 'elementwise' : 'tensor', doc: o.doc };
+        });
+      if (flags.json) for (const r of rows) io.stdout.write(JSON.stringify(r) + '\n');
+      else {
+        const w = Math.max(...rows.map((r) => r.name.length));
+        for (const r of rows) io.stdout.write(`${r.name.padEnd(w)}  ${r.kind === 'tensor' ? 'tensor ' : ''}(${r.args} argument${r.args === '1' ? '' : 's'})  ${r.doc}\n`);
+      }
+      return 0;
     },
   },
   codegen: {
