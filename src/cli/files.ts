@@ -4,12 +4,13 @@
 // writeAtomic: write through a temporary file and rename, so a crash never leaves half a file (replaces `path`).
 // writeExclusive: write through a temporary file and hard-link it into place: atomic AND create-exclusive (the
 //   link fails if the name exists, whoever created it and when); the temporary file is removed in every case.
+// loadModelFile: a saved model (size-limited, JSON checked, then Model.fromJSON's checks and checksum).
 // checkSaveFolder / saveGroup: where `train` saves a model and its plots (see src/cli/save.ts).
 
 import { linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ExprError } from '../index.js';
+import { ExprError, Model } from '../index.js';
 import { FILE_LIMITS, readFileLimited } from '../node.js';
 
 export function readText(path: string, what = 'file', limit: number = FILE_LIMITS.program): string {
@@ -73,4 +74,15 @@ export function writeExclusive(path: string, text: string | Uint8Array): boolean
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+export function loadModelFile(path: string): Model {
+  const text = readText(path, 'model', FILE_LIMITS.model);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ExprError('data', `${path} is not valid JSON (${(err as Error).message}); the file is damaged`);
+  }
+  return Model.fromJSON(json, path);
 }

@@ -6,25 +6,14 @@
 
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readText } from './files.js';
+import { loadModelFile, readText } from './files.js';
 import type { Flags, Command } from './commands.js';
 import type { Io } from './io.js';
 import { ExprError, Model, toOnnx, fromOnnx } from '../index.js';
-import { FILE_LIMITS } from '../node.js';
 
 /** ONNX files above this size are refused before reading (exprgrad's models are a few MB). */
 const MAX_ONNX_BYTES = 1 << 30;
 
-function loadModel(path: string): Model {
-  const text = readText(path, 'model', FILE_LIMITS.model);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ExprError('data', `${path} is not valid JSON (${(err as Error).message}); the file is damaged`);
-  }
-  return Model.fromJSON(json, path);
-}
 
 function writeNew(path: string, data: string | Uint8Array): void {
   if (existsSync(path)) throw new ExprError('io', `${path} already exists; choose another name (exprgrad never overwrites files here)`);
@@ -73,7 +62,7 @@ export const onnxCommands: Record<string, Command> = {
       if (positionals.length) throw new ExprError('usage', `export takes no positional arguments (got '${positionals[0].slice(0, 40)}'); use --model and --onnx`);
       const modelPath = need(flags, 'model', 'the model file to export');
       const out = need(flags, 'onnx', 'where to write the ONNX file');
-      const model = loadModel(modelPath);
+      const model = loadModelFile(modelPath);
       const bytes = toOnnx(model, { output: flags.output as string | undefined, graphName: basename(modelPath).replace(/\.json$/, '') });
       writeNew(out, bytes);
       const summary = { onnx: out, bytes: bytes.length, opset: 17, input: 'x', output: (flags.output as string | undefined) ?? 'logits', parameters: model.spec.params.length };

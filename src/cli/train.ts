@@ -6,13 +6,13 @@
 
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { readText } from './files.js';
+import { loadModelFile, readText } from './files.js';
 import { planSave, saveGroup, stopOnSignals } from './save.js';
 import { fileURLToPath } from 'node:url';
 import type { Flags, Command } from './commands.js';
 import type { Io } from './io.js';
 import { checkLabelled, ExprError, Model, train, evaluateModel, type TrainEvent, curvesSvg, confusionSvg, backendNames, GPU_MODES } from '../index.js';
-import { FILE_LIMITS, loadMnist, type Mnist } from '../node.js';
+import { loadMnist, type Mnist } from '../node.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */
 export const DEFAULT_MODEL_SRC = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
@@ -27,16 +27,6 @@ export function num(flags: Flags, name: string, fallback: number, integer: boole
   return n;
 }
 
-function loadModelFile(path: string): Model {
-  const text = readText(path, 'model', FILE_LIMITS.model);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ExprError('data', `${path} is not valid JSON (${(err as Error).message}); the file is damaged`);
-  }
-  return Model.fromJSON(json, path);
-}
 
 async function mnist(flags: Flags, io: Io, quiet: boolean): Promise<Mnist> {
   return loadMnist({
