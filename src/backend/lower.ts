@@ -159,23 +159,6 @@ export function dims2(s: Shape): [number, number] {
   return [s[0], s[1]];
 }
 
-/** The buffers every kernel reads and writes (for liveness in backends that free values). */
-export function kernelReads(k: Kernel): Ref[] {
-  switch (k.kind) {
-    case 'elementwise':
-    case 'update':
-      return k.inputs.map((o) => o.ref);
-    case 'matmul':
-      return [k.a, k.b, ...(k.bias ? [k.bias] : []), ...(k.mask ? [k.mask] : [])];
-    case 'crossentropy':
-      return [k.z, k.y];
-    case 'onehot':
-      return [k.y];
-    default:
-      return [k.x];
-  }
-}
-
 const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
 
 export function lower(plan: Plan): Lowered {
