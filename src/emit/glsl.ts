@@ -5,45 +5,10 @@
 // that declares `precision highp float;`. GLSL lacks log10, cbrt, hypot, sigmoid, softplus and exprgrad's step
 // (GLSL's step(0, 0) is 1): helpers below, with their precision in comments.
 
-import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate } from './core.js';
-import { f32Literal, namedArgs, shaderPow } from './shader.js';
+import { type FunctionParts, type RenderTable, type Target, gradDoc, indent } from './core.js';
+import { f32Literal, namedArgs, shaderTable } from './shader.js';
 
-const table: RenderTable = {
-  add: infix('+', P.ADD),
-  sub: infix('-', P.ADD),
-  mul: infix('*', P.MUL),
-  div: infix('/', P.MUL),
-  pow: shaderPow('eg_pow'),
-  neg: negate,
-  pi: constant('3.141592653589793'),
-  e: constant('2.718281828459045'),
-  sin: callOf('sin'),
-  cos: callOf('cos'),
-  tan: callOf('tan'),
-  asin: callOf('asin'),
-  acos: callOf('acos'),
-  atan: callOf('atan'),
-  sinh: callOf('sinh'),
-  cosh: callOf('cosh'),
-  tanh: callOf('tanh'),
-  exp: callOf('exp'),
-  log: callOf('log'),
-  log10: helperCall('eg_log10'),
-  log2: callOf('log2'),
-  sqrt: callOf('sqrt'),
-  cbrt: helperCall('eg_cbrt'),
-  abs: callOf('abs'),
-  sign: callOf('sign'),
-  step: helperCall('eg_step'),
-  sigmoid: helperCall('eg_sigmoid'),
-  relu: ([a]) => ({ text: `max(${a.text}, 0.0)`, prec: P.ATOM }),
-  softplus: helperCall('eg_softplus'),
-  min: fold('min'),
-  max: fold('max'),
-  atan2: callOf('atan'),
-  hypot: helperCall('eg_hypot', true),
-  erf: helperCall('eg_erf'),
-};
+const table: RenderTable = shaderTable('atan');
 
 const helpers = {
   eg_pow: {

@@ -1,4 +1,4 @@
-// What the two shader targets (GLSL ES 3.00, WGSL) share: float32 literals and x^n for small literal n.
+// What the two shader targets (GLSL ES 3.00, WGSL) share: the render table, float32 literals, x^n for small n.
 //
 // In:  a node / a float64 value.  Out: rendering pieces for glsl.ts and wgsl.ts.
 // Shader pow(a, b) is undefined for a < 0 (and a = 0, b ≤ 0), so x^2 is written x * x (exact as in float64 code),
@@ -7,7 +7,7 @@
 
 import type { Expr } from '../ir/expr.js';
 import { ExprError } from '../errors.js';
-import { P, type Code, type Render, floatLiteral, integerLiteral, wrap } from './core.js';
+import { P, type Code, type Render, type RenderTable, callOf, constant, floatLiteral, fold, helperCall, infix, integerLiteral, negate, wrap } from './core.js';
 
 const F32_MAX = 3.4028234663852886e38;
 
@@ -34,5 +34,45 @@ export function shaderPow(helper: string): Render {
     const product = Array(Math.abs(n)).fill(base).join(' * ');
     if (n > 0) return { text: product, prec: Math.abs(n) > 1 ? P.MUL : a.prec };
     return { text: `1.0 / ${Math.abs(n) > 1 ? `(${product})` : base}`, prec: P.MUL };
+  };
+}
+
+/** The render table both shader languages use (they differ only in atan2's name: GLSL's atan(y, x)). */
+export function shaderTable(atan2: string): RenderTable {
+  return {
+    add: infix('+', P.ADD),
+    sub: infix('-', P.ADD),
+    mul: infix('*', P.MUL),
+    div: infix('/', P.MUL),
+    pow: shaderPow('eg_pow'),
+    neg: negate,
+    pi: constant('3.141592653589793'),
+    e: constant('2.718281828459045'),
+    sin: callOf('sin'),
+    cos: callOf('cos'),
+    tan: callOf('tan'),
+    asin: callOf('asin'),
+    acos: callOf('acos'),
+    atan: callOf('atan'),
+    sinh: callOf('sinh'),
+    cosh: callOf('cosh'),
+    tanh: callOf('tanh'),
+    exp: callOf('exp'),
+    log: callOf('log'),
+    log10: helperCall('eg_log10'),
+    log2: callOf('log2'),
+    sqrt: callOf('sqrt'),
+    cbrt: helperCall('eg_cbrt'),
+    abs: callOf('abs'),
+    sign: callOf('sign'),
+    step: helperCall('eg_step'),
+    sigmoid: helperCall('eg_sigmoid'),
+    relu: ([a]) => ({ text: `max(${a.text}, 0.0)`, prec: P.ATOM }),
+    softplus: helperCall('eg_softplus'),
+    min: fold('min'),
+    max: fold('max'),
+    atan2: callOf(atan2),
+    hypot: helperCall('eg_hypot', true),
+    erf: helperCall('eg_erf'),
   };
 }
