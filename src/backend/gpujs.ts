@@ -20,7 +20,7 @@ import { jsLiteral, jsSyntax } from '../eval/js-ops.js';
 import type { Shape } from '../ir/tensor-ops.js';
 import type { Plan } from './plan.js';
 import type { Backend, BackendOptions, Buf, Runner } from './backend.js';
-import { dims2, lower, type Arg, type Axis, type ElementwiseKernel, type Kernel, type KernelKind, type ReadMap, type Ref, type UpdateKernel } from './lower.js';
+import { dims2, lower, type Arg, type Axis, type ConvGeometry, type ElementwiseKernel, type Kernel, type KernelKind, type Operand, type ReadMap, type Ref, type UpdateKernel } from './lower.js';
 import { ExprError } from '../errors.js';
 
 const { GPU, Input } = gpujs;
@@ -43,7 +43,43 @@ interface KernelSpec {
   update?: string;
 }
 
-const READ: Record<ReadMap, string> = { full: '[i][j]', row: '[0][j]', col: '[i][0]', scalar: '[0][0]', transposed: '[j][i]' };
+const READ: Record<Exclude<ReadMap, 'flat'>, string> = { full: '[i][j]', row: '[0][j]', col: '[i][0]', scalar: '[0][0]', transposed: '[j][i]' };
+
+/** The operand read at (i, j) of an output `cols` wide: 'flat' is the same flat index in the operand's own rows. */
+function readAt(o: Operand, cols: number): string {
+  if (o.read !== 'flat') return READ[o.read];
+  const w = o.dims[1];
+  return `[Math.floor((i * ${cols} + j + 0.5) / ${w})][(i * ${cols} + j) - Math.floor((i * ${cols} + j + 0.5) / ${w}) * ${w}]`;
+}
+
+/** Loops that visit the output positions (oi, oj) whose window holds input (i, j): v = i + pad − a = oi·stride. */
+function windowsOver(g: ConvGeometry, body: string[]): string[] {
+  const { kh, kw, Ho, Wo, stride: s, pad: p } = g;
+  return [
+    `for (let a = 0; a < ${kh}; a++) {`,
+    `  const ti = i + ${p} - a;`,
+    `  const oi = Math.floor((ti + 0.5) / ${s});`,
+    `  if (ti >= 0 && oi * ${s} === ti && oi < ${Ho}) {`,
+    `    for (let b = 0; b < ${kw}; b++) {`,
+    `      const tj = j + ${p} - b;`,
+    `      const oj = Math.floor((tj + 0.5) / ${s});`,
+    `      if (tj >= 0 && oj * ${s} === tj && oj < ${Wo}) {`,
+    ...body.map((l) => '        ' + l),
+    '      }',
+    '    }',
+    '  }',
+    '}',
+  ];
+}
+
+/** Decompose the kernel's row into (n, y, x) of an image [B, rows, cols]: flat indices kept exact in float32. */
+const position = (n: string, y: string, x: string, rows: number, cols: number) => [
+  'const r = this.thread.y;',
+  `const rt = Math.floor((r + 0.5) / ${cols});`,
+  `const ${x} = r - rt * ${cols};`,
+  `const ${n} = Math.floor((rt + 0.5) / ${rows});`,
+  `const ${y} = rt - ${n} * ${rows};`,
+];
 
 /** Ops whose kernel form differs from plain JavaScript (gpu.js's subset: Math functions of one or two arguments). */
 const KERNEL_SYNTAX: Partial<Record<OpName, (...xs: string[]) => string>> = {
@@ -74,7 +110,7 @@ function loopKernel(k: ElementwiseKernel | UpdateKernel, value: Arg, write: Ref,
     `function (${k.inputs.map((_, i) => `in${i}`).join(', ')}) {`,
     '  const i = this.thread.y;',
     '  const j = this.thread.x;',
-    ...k.inputs.map((o, i) => `  const v${i} = in${i}${READ[o.read]};`),
+    ...k.inputs.map((o, i) => `  const v${i} = in${i}${readAt(o, k.cols)};`),
     ...k.ops.map((op, t) => `  const t${t} = ${snippet(op.op)(...op.args.map(arg))};`),
     `  return ${arg(value)};`,
     '}',
@@ -177,6 +213,53 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
       lines.push('let m = -1e38;', 'let at = 0;', `for (let k = 0; k < ${rows}; k++) { if (X[k][j] > m) { m = X[k][j]; at = k; } }`, 'return at === i ? 1 : 0;');
     }
     return [{ source: fnSource('X', lines), output: [cols, rows], constants: {}, reads: [k.x], write: k.out }];
+  },
+  // Images are [B·H·W rows, C cols], filters [kh·kw·C rows, F cols]; every kernel computes one output element.
+  conv(k) {
+    const { B, H, W, C, kh, kw, F, Ho, Wo, stride: s, pad: p } = k.g;
+    const inside = (body: string[]) => [
+      `for (let a = 0; a < ${kh}; a++) {`,
+      `  const i = oi * ${s} + a - ${p};`,
+      `  if (i >= 0 && i < ${H}) {`,
+      `    for (let b = 0; b < ${kw}; b++) {`,
+      `      const j = oj * ${s} + b - ${p};`,
+      `      if (j >= 0 && j < ${W}) {`,
+      ...body.map((l) => '        ' + l),
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    ];
+    let lines: string[];
+    let output: [number, number];
+    if (k.op === 'forward') {
+      output = [F, B * Ho * Wo];
+      lines = [...position('n', 'oi', 'oj', Ho, Wo), 'const f = this.thread.x;', 'let acc = 0;', ...inside([`for (let c = 0; c < ${C}; c++) { acc += A[(n * ${H} + i) * ${W} + j][c] * Bm[(a * ${kw} + b) * ${C} + c][f]; }`]), 'return acc;'];
+    } else if (k.op === 'input') {
+      output = [C, B * H * W];
+      lines = [...position('n', 'i', 'j', H, W), 'const c = this.thread.x;', 'let acc = 0;', ...windowsOver(k.g, [`for (let f = 0; f < ${F}; f++) { acc += A[(n * ${Ho} + oi) * ${Wo} + oj][f] * Bm[(a * ${kw} + b) * ${C} + c][f]; }`]), 'return acc;'];
+    } else {
+      output = [F, kh * kw * C];
+      lines = [...position('a', 'b', 'c', kw, C), 'const f = this.thread.x;', 'let acc = 0;', `for (let n = 0; n < ${B}; n++) {`, `  for (let oi = 0; oi < ${Ho}; oi++) {`, `    const i = oi * ${s} + a - ${p};`, `    if (i >= 0 && i < ${H}) {`, `      for (let oj = 0; oj < ${Wo}; oj++) {`, `        const j = oj * ${s} + b - ${p};`, `        if (j >= 0 && j < ${W}) { acc += A[(n * ${H} + i) * ${W} + j][c] * Bm[(n * ${Ho} + oi) * ${Wo} + oj][f]; }`, '      }', '    }', '  }', '}', 'return acc;'];
+    }
+    return [{ source: fnSource('A, Bm', lines), output, constants: {}, reads: [k.a, k.b], write: k.out }];
+  },
+  pool(k) {
+    const { B, H, W, C, kh, kw, Ho, Wo, stride: s } = k.g;
+    const at = (y: string, x: string) => `X[(n * ${H} + ${y}) * ${W} + ${x}][c]`;
+    /** The first maximum of window (oi, oj): its row offset `ba` and column offset `bb`. */
+    const argmax = ['let best = -1e38;', 'let ba = 0;', 'let bb = 0;', `for (let u = 0; u < ${kh}; u++) {`, `  for (let v = 0; v < ${kw}; v++) {`, `    const xv = ${at(`oi * ${s} + u`, `oj * ${s} + v`)};`, '    if (xv > best) { best = xv; ba = u; bb = v; }', '  }', '}'];
+    if (!k.backward) {
+      const lines = [...position('n', 'oi', 'oj', Ho, Wo), 'const c = this.thread.x;'];
+      if (k.op === 'max') lines.push(...argmax, 'return best;');
+      else lines.push('let acc = 0;', `for (let u = 0; u < ${kh}; u++) {`, `  for (let v = 0; v < ${kw}; v++) { acc += ${at(`oi * ${s} + u`, `oj * ${s} + v`)}; }`, '}', `return acc / ${kh * kw};`);
+      return [{ source: fnSource('X', lines), output: [C, B * Ho * Wo], constants: {}, reads: [k.x!], write: k.out }];
+    }
+    const gAt = `G[(n * ${Ho} + oi) * ${Wo} + oj][c]`;
+    const body = k.op === 'max' ? [...argmax, `if (ba === a && bb === b) { acc += ${gAt}; }`] : [`acc += ${gAt} / ${kh * kw};`];
+    const lines = [...position('n', 'i', 'j', H, W), 'const c = this.thread.x;', 'let acc = 0;', ...windowsOver({ ...k.g, pad: 0 }, body), 'return acc;'];
+    const reads = k.op === 'max' ? [k.x!, k.grad!] : [k.grad!];
+    return [{ source: fnSource(k.op === 'max' ? 'X, G' : 'G', lines), output: [C, B * H * W], constants: {}, reads, write: k.out }];
   },
 };
 

@@ -4,12 +4,13 @@
 // In:  kernels, and where each Ref's buffer is (Float32Array, or Float64Array for gradient checks).
 // Out: one closure per kernel (run in order, nothing allocated per call) and the generated loop sources.
 // Elementwise and update kernels are generated JavaScript loops, ops rendered by src/eval/js-ops.ts; the other
-// kinds call src/backend/js-kernels.ts. Generated code contains no user text: buffers are passed by position,
+// kinds call src/backend/js-kernels.ts and src/backend/conv-kernels.ts. Generated code contains no user text: buffers are passed by position,
 // numbers printed from finite doubles, op code from the registry's names.
 
 import { jsLiteral, jsOp, runtime } from '../eval/js-ops.js';
 import type { Arg, ElementwiseKernel, Kernel, KernelKind, Operand, Ref, UpdateKernel } from './lower.js';
 import * as K from './js-kernels.js';
+import * as C from './conv-kernels.js';
 
 export type F32 = K.F32;
 export type BufOf = (r: Ref) => F32;
@@ -26,7 +27,7 @@ function readAt(o: Operand, k: number): string {
       return `in${k}[i]`;
     case 'transposed':
       return `in${k}[j * ${o.dims[1]} + i]`;
-    default:
+    default: // full, and flat (the same flat index: a reshape)
       return `in${k}[rowBase + j]`;
   }
 }
@@ -105,6 +106,14 @@ export const hostTable: { [K in KernelKind]: HostRender<Extract<Kernel, { kind: 
   argmax: (k, buf) => ({ run: () => K.argmaxMask(buf(k.x), buf(k.out), k.rows, k.cols, k.axis) }),
   crossentropy: (k, buf) => ({ run: () => K.softmaxCrossEntropy(buf(k.z), buf(k.y), buf(k.out), k.B, k.C, k.oneHot) }),
   onehot: (k, buf) => ({ run: () => K.onehot(buf(k.y), buf(k.out), k.B, k.C) }),
+  conv(k, buf) {
+    const f = k.op === 'forward' ? C.convForward : k.op === 'input' ? C.convInput : C.convFilter;
+    return { run: () => f(buf(k.a), buf(k.b), buf(k.out), k.g) };
+  },
+  pool(k, buf) {
+    if (!k.backward) return { run: () => C.poolForward(k.op, buf(k.x!), buf(k.out), k.g) };
+    return { run: () => C.poolBackward(k.op, k.x && buf(k.x), buf(k.grad!), buf(k.out), k.g) };
+  },
 };
 
 /** Run closures and loop sources for kernels, each rendered by `table` where it has the kind, else by the host. */

@@ -15,7 +15,10 @@
 //   softmax      softmax or log-softmax along axis 1 or 0 of a [rows, cols] view, the maximum subtracted first
 //   crossentropy per-row softmax cross-entropy of logits [B, C] against one-hot rows or class indices
 //   onehot, argmax
-// Every value is a [rows, cols] view (a vector [n] is one row, a scalar 1×1). Buffers are Refs: a plan slot, an
+//   conv         a 2-D convolution over NHWC images, or its input or filter gradient (one geometry, three products)
+//   pool         max or average pooling, or its gradient
+// flatten and reshape are views where the backend has views, else copies that read the same flat index.
+// Every value is a [rows, cols] view (a vector [n] is one row, a scalar 1×1, an image batch [B·H·W, C]). Buffers are Refs: a plan slot, an
 // input (by name), and for gpu.js-style backends the node whose value it is. Views (column(v)) resolve to what they
 // alias.
 //
@@ -36,7 +39,8 @@ export interface Ref {
   readonly input?: string;
 }
 
-export type ReadMap = 'full' | 'row' | 'col' | 'scalar' | 'transposed';
+/** How an operand is read at output (i, j): 'flat' is the same flat index in a buffer of other dims (a reshape). */
+export type ReadMap = 'full' | 'row' | 'col' | 'scalar' | 'transposed' | 'flat';
 
 export interface Operand {
   readonly ref: Ref;
@@ -142,7 +146,51 @@ export interface ArgmaxKernel {
   readonly axis: Axis;
 }
 
-export type Kernel = ElementwiseKernel | UpdateKernel | MatmulKernel | ReduceKernel | SoftmaxKernel | CrossEntropyKernel | OnehotKernel | ArgmaxKernel;
+/** Geometry of a 2-D convolution or pooling: images [B, H, W, C] → [B, Ho, Wo, F] with a kh×kw window. */
+export interface ConvGeometry {
+  readonly B: number;
+  readonly H: number;
+  readonly W: number;
+  readonly C: number;
+  readonly kh: number;
+  readonly kw: number;
+  /** Output channels (pooling: C). */
+  readonly F: number;
+  readonly Ho: number;
+  readonly Wo: number;
+  readonly stride: number;
+  readonly pad: number;
+}
+
+/**
+ * A convolution with filters K [kh, kw, C, F], one of three products over the same windows:
+ *   forward  out [B, Ho, Wo, F] = conv2d(a = x, b = K)
+ *   input    out [B, H, W, C]   = conv2d_transpose(a = ḡ, b = K)
+ *   filter   out [kh, kw, C, F] = conv2d_backprop_filter(a = x, b = ḡ)
+ */
+export interface ConvKernel {
+  readonly kind: 'conv';
+  readonly op: 'forward' | 'input' | 'filter';
+  readonly out: Ref;
+  readonly a: Ref;
+  readonly b: Ref;
+  readonly g: ConvGeometry;
+}
+
+/** Max or mean over windows (forward: out = pool(x)); backward: out [B, H, W, C] from ḡ (and x, for max). */
+export interface PoolKernel {
+  readonly kind: 'pool';
+  readonly op: 'max' | 'avg';
+  readonly backward: boolean;
+  readonly out: Ref;
+  /** The images (forward, and max's backward). */
+  readonly x?: Ref;
+  /** The gradient (backward). */
+  readonly grad?: Ref;
+  readonly g: ConvGeometry;
+}
+
+export type Kernel = ElementwiseKernel | UpdateKernel | MatmulKernel | ReduceKernel | SoftmaxKernel | CrossEntropyKernel | OnehotKernel | ArgmaxKernel | ConvKernel | PoolKernel;
 export type KernelKind = Kernel['kind'];
 
 export interface Lowered {
@@ -152,11 +200,13 @@ export interface Lowered {
   refOf(e: Expr): Ref;
 }
 
-/** [rows, cols] of a shape of rank ≤ 2 (a vector is one row). */
+/** [rows, cols] of a shape (a vector is one row; past rank 2 the leading axes are rows: [B, H, W, C] → [B·H·W, C]). */
 export function dims2(s: Shape): [number, number] {
   if (s.length === 0) return [1, 1];
   if (s.length === 1) return [1, s[0]];
-  return [s[0], s[1]];
+  let rows = 1;
+  for (let i = 0; i < s.length - 1; i++) rows *= s[i];
+  return [rows, s[s.length - 1]];
 }
 
 const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
@@ -295,6 +345,34 @@ export function lower(plan: Plan): Lowered {
       }
       case 'onehot':
         return { kind: 'onehot', out, y: refOf(x), B: rows, C: intArg(node.args[1])!, yColumn: xs.length === 2 };
+      case 'flatten':
+      case 'reshape':
+        return copy('flat'); // a view where the backend has views (plan.ts)
+      case 'conv2d':
+      case 'conv2d_transpose':
+      case 'conv2d_backprop_filter': {
+        const [a, b] = node.args;
+        const [xImg, kShape] = node.op === 'conv2d' ? [shapeOf(a), shapeOf(b)] : node.op === 'conv2d_transpose' ? [shapeOf(node), shapeOf(b)] : [shapeOf(a), shapeOf(node)];
+        const yImg = node.op === 'conv2d' ? shapeOf(node) : node.op === 'conv2d_transpose' ? shapeOf(a) : shapeOf(b);
+        const [stride, pad] = node.op === 'conv2d_backprop_filter' ? [intArg(node.args[4])!, intArg(node.args[5])!] : [intArg(node.args[2])!, intArg(node.args[3])!];
+        const g: ConvGeometry = { B: xImg[0], H: xImg[1], W: xImg[2], C: xImg[3], kh: kShape[0], kw: kShape[1], F: kShape[3], Ho: yImg[1], Wo: yImg[2], stride, pad };
+        const op = node.op === 'conv2d' ? 'forward' : node.op === 'conv2d_transpose' ? 'input' : 'filter';
+        return { kind: 'conv', op, out, a: refOf(a), b: refOf(b), g };
+      }
+      case 'max_pool2d':
+      case 'avg_pool2d':
+      case 'max_pool2d_backprop':
+      case 'avg_pool2d_backprop': {
+        const backward = node.op.endsWith('_backprop');
+        const xImg = backward ? shapeOf(node) : xs;
+        const yImg = backward ? shapeOf(node.op === 'max_pool2d_backprop' ? node.args[1] : x) : shapeOf(node);
+        const at = node.op === 'max_pool2d_backprop' ? 2 : 1;
+        const size = intArg(node.args[at])!;
+        const g: ConvGeometry = { B: xImg[0], H: xImg[1], W: xImg[2], C: xImg[3], kh: size, kw: size, F: xImg[3], Ho: yImg[1], Wo: yImg[2], stride: intArg(node.args[at + 1])!, pad: 0 };
+        const op = node.op.startsWith('max') ? 'max' : 'avg';
+        if (!backward) return { kind: 'pool', op, backward, out, x: refOf(x), g };
+        return node.op === 'max_pool2d_backprop' ? { kind: 'pool', op, backward, out, x: refOf(x), grad: refOf(node.args[1]), g } : { kind: 'pool', op, backward, out, grad: refOf(x), g };
+      }
       default:
         throw new Error(`internal: no kernel kind for ${node.op}`);
     }

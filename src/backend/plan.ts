@@ -4,7 +4,7 @@
 // Out: a Plan: steps in execution order, each producing one materialized node, with
 //   - elementwise steps: a fused expression over materialized inputs (scalar ops of the op table, broadcasting),
 //   - tensor steps: one tensor op (matmul with operands that are transposes read in place, reductions, …),
-//   - views: nodes that share their argument's buffer (column(v) is v seen as [n, 1]),
+//   - views: nodes that share their argument's buffer (column(v) is v seen as [n, 1]; flatten and reshape),
 //   - updates: elementwise nodes whose value replaces an input's after the run (an optimizer's new parameters and
 //     moments, given as PlanOptions.updates); they run last, have no buffer of their own, and a reader of one
 //     (p′ reads m′) reads the input it was written to,
@@ -47,6 +47,9 @@ export interface Plan {
   /** Is this node computed inline inside its reader's loop? */
   isInlined(e: Expr): boolean;
 }
+
+/** Ops whose value is their argument's buffer seen with other dims (column(v) is v as [n, 1]; flatten, reshape). */
+const VIEWS: ReadonlySet<string> = new Set(['column', 'flatten', 'reshape']);
 
 export function isElementwise(e: Expr): boolean {
   return e.kind === 'call' && e.args.length > 0 && findOp(e.op)?.pointwise === true;
@@ -120,7 +123,7 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: Plan
     const shape = shapes.get(node)!;
     if (updates.has(node)) last.push({ node, kind: 'update', shape, reads: fusedReads(node), slot: -1 });
     else if (isLeafConst(node) || isElementwise(node)) steps.push({ node, kind: 'elementwise', shape, reads: isLeafConst(node) ? [] : fusedReads(node), slot: -1 });
-    else if (node.op === 'column' && views) steps.push({ node, kind: 'view', shape, reads: [node.args[0]], slot: -1 });
+    else if (VIEWS.has(node.op) && views) steps.push({ node, kind: 'view', shape, reads: [node.args[0]], slot: -1 });
     else steps.push({ node, kind: 'tensor', shape, reads: tensorReads(node), slot: -1 });
   }
   for (const s of steps) {
@@ -129,7 +132,7 @@ export function makePlan(roots: readonly Expr[], shapes: ShapeMap, options: Plan
   steps.push(...last);
 
   // Buffer slots with reuse: a slot frees after the last step that reads its node (or any view of it).
-  const owner = (e: Expr): Expr => (e.is('column') ? owner(e.args[0]) : e);
+  const owner = (e: Expr): Expr => (e.kind === 'call' && VIEWS.has(e.op) ? owner(e.args[0]) : e);
   const lastUse = new Map<Expr, number>();
   steps.forEach((s, i) => {
     for (const r of s.reads) lastUse.set(owner(r), i);

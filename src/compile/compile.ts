@@ -43,6 +43,8 @@ export interface CompileOptions {
   readonly keep?: readonly string[];
   /** Tensor programs: train the wrt variables with this optimizer (CompiledTensor.step; src/tape/optim.ts). */
   readonly optimizer?: Optimizer;
+  /** Tensor programs: the seed of step()'s dropout masks (default 0). */
+  readonly seed?: number;
 }
 
 export type ScalarValues = Readonly<Record<string, number>>;

@@ -15,7 +15,9 @@
 import { Expr, sym } from '../ir/expr.js';
 import { format, formatAll, type Style } from '../print/print.js';
 import { buildTape, formatTape, type Tape } from '../tape/tape.js';
-import { inferShapes, sizeOf } from '../tensor/shapes.js';
+import { inferShapes, sizeOf, type ShapeMap } from '../tensor/shapes.js';
+import { fillMasks, resolveDropout, type Mask } from './dropout.js';
+import { rng } from '../tensor/rng.js';
 import { freeVars } from '../ir/walk.js';
 import { ExprError } from '../errors.js';
 import type { Shape } from '../ir/tensor-ops.js';
@@ -42,6 +44,8 @@ export interface TensorCompileOptions {
   readonly mode?: string;
   /** Train: step() updates every wrt variable (and the optimizer's state) in place. */
   readonly optimizer?: Optimizer;
+  /** Seed of step()'s dropout masks (default 0). evaluate() and gradient() run without dropout. */
+  readonly seed?: number;
 }
 
 /** The training plan's updates: [input, new value] for each parameter's slots, then the parameter. */
@@ -56,20 +60,30 @@ function trainingUpdates(tape: Tape, optimizer: Optimizer): [string, Expr][] {
 
 type Buf = Float32Array | Float64Array;
 
+/** A plan with its runner; `map` takes an original node to the node it became (src/compile/dropout.ts). */
+interface Run {
+  readonly plan: Plan;
+  readonly runner: Runner;
+  readonly map: (e: Expr) => Expr;
+  readonly masks: readonly Mask[];
+  readonly maskBufs: Buf[];
+}
+
 export class CompiledTensor {
   readonly kind = 'tensor' as const;
   readonly inputs: readonly string[];
   readonly wrt: readonly string[];
   readonly shapes: Readonly<Record<string, Shape>>;
   readonly outputShape: Shape;
-  private forwardRunner?: { plan: Plan; runner: Runner };
-  private fullRunner?: { plan: Plan; runner: Runner };
-  private trainRunner?: { plan: Plan; runner: Runner; scalars: Float32Array[] };
+  private forwardRunner?: Run;
+  private fullRunner?: Run;
+  private trainRunner?: Run & { scalars: Float32Array[] };
+  private rand: () => number;
   /** Optimizer steps taken (step() counts; set it to resume). */
   t = 0;
   private readonly converted = new Map<string, Buf>();
   private readonly kept = new Map<string, Expr>();
-  private lastRunner?: Runner;
+  private lastRun?: Run;
   /** The asynchronous runs, one after another; and how many are queued or running. */
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
@@ -85,8 +99,10 @@ export class CompiledTensor {
     readonly backend = 'js',
     readonly mode?: string,
     readonly optimizer?: Optimizer,
+    seed = 0,
   ) {
     this.dtype = dtype;
+    this.rand = rng(seed ^ 0x5bd1e995);
     getBackend(backend); // fail early on an unknown name
     for (const name of keep) {
       const st = [...statements].reverse().find((s) => s.name === name);
@@ -99,20 +115,20 @@ export class CompiledTensor {
     this.outputShape = tape.shapes.get(expr)!;
   }
 
-  private get forward() {
-    if (!this.forwardRunner) {
-      const plan = makePlan([this.expr, ...this.kept.values()], this.tape.shapes, { views: getBackend(this.backend).views !== false });
-      this.forwardRunner = { plan, runner: this.makeRunner(plan) };
-    }
-    return this.forwardRunner;
+  private get forward(): Run {
+    return (this.forwardRunner ??= this.makeRun([this.expr, ...this.kept.values()], this.tape.shapes, false));
   }
 
-  private get full() {
-    if (!this.fullRunner) {
-      const plan = makePlan([this.expr, ...this.tape.grads, ...this.kept.values()], this.tape.shapes, { views: getBackend(this.backend).views !== false });
-      this.fullRunner = { plan, runner: this.makeRunner(plan) };
-    }
-    return this.fullRunner;
+  private get full(): Run {
+    return (this.fullRunner ??= this.makeRun([this.expr, ...this.tape.grads, ...this.kept.values()], this.tape.shapes, false));
+  }
+
+  /** Plan and runner for these roots (and updates), dropout resolved for training or not. */
+  private makeRun(roots: readonly Expr[], shapes: ShapeMap, training: boolean, updates: readonly [string, Expr][] = []): Run {
+    const r = resolveDropout([...roots, ...updates.map((u) => u[1])], shapes, training);
+    const plan = makePlan(r.roots.slice(0, roots.length), r.shapes, { views: getBackend(this.backend).views !== false, updates: updates.map(([n], i) => [n, r.roots[roots.length + i]]) });
+    const Arr = this.dtype === 'float64' ? Float64Array : Float32Array;
+    return { plan, runner: this.makeRunner(plan), map: r.map, masks: r.masks, maskBufs: r.masks.map((m) => new Arr(m.size)) };
   }
 
   private get training() {
@@ -124,10 +140,9 @@ export class CompiledTensor {
       for (const p of this.wrt) for (const s of this.stateNames(p)) stateShapes[s] = this.shapes[p] ?? [];
       for (const s of opt.scalars) stateShapes[scalarInput(s)] = [];
       const shapes = inferShapes(updates.map((u) => u[1]), (n) => (Object.hasOwn(stateShapes, n) ? stateShapes[n] : undefined), {}, this.tape.shapes);
-      const plan = makePlan([this.expr, ...this.kept.values()], shapes, { views: getBackend(this.backend).views !== false, updates });
-      const runner = this.makeRunner(plan);
+      const run = this.makeRun([this.expr, ...this.kept.values()], shapes, true, updates);
       const scalars = opt.scalars.map(() => new Float32Array(1));
-      this.trainRunner = { plan, runner, scalars };
+      this.trainRunner = { ...run, scalars };
     }
     return this.trainRunner;
   }
@@ -152,8 +167,11 @@ export class CompiledTensor {
 
   /** One optimizer step: forward, backward and the update, from the given batch inputs (not the parameters). */
   async step(values: Readonly<Record<string, TensorInput>>): Promise<void> {
-    const { runner, scalars } = this.training;
+    const run = this.training;
+    const { runner, scalars } = run;
     const t = ++this.t;
+    fillMasks(run.masks, run.maskBufs, this.rand);
+    run.masks.forEach((m, i) => runner.bind(m.name, run.maskBufs[i]));
     // Bound at every step: a GPU backend uploads what it is given when it is given it.
     this.optimizer!.scalarsAt(t).forEach((v, i) => {
       scalars[i][0] = v;
@@ -161,14 +179,14 @@ export class CompiledTensor {
     });
     const state = new Set(this.wrt);
     this.bind(runner, values, (name) => !state.has(name));
-    this.lastRunner = runner;
+    this.lastRun = run;
     await runner.run();
   }
 
   /** The result of the last run (the loss, after step()). */
   lastResult(): number | Buf {
-    if (!this.lastRunner) throw new ExprError('usage', 'run evaluate(), gradient() or step() first');
-    return this.read(this.lastRunner, this.expr, this.outputShape);
+    if (!this.lastRun) throw new ExprError('usage', 'run evaluate(), gradient() or step() first');
+    return this.read(this.lastRun, this.expr, this.outputShape);
   }
 
   private makeRunner(plan: Plan): Runner {
@@ -178,7 +196,7 @@ export class CompiledTensor {
   /** What executes the kernels (for gpu.js: the kernel class that actually ran). */
   get description(): string {
     const made = this.trainRunner ?? this.fullRunner ?? this.forwardRunner ?? (this.optimizer ? this.training : this.full);
-    return (this.lastRunner ?? made.runner).description;
+    return (this.lastRun ?? made).runner.description;
   }
 
   private static sync(result: void | Promise<void>): void {
@@ -209,11 +227,11 @@ export class CompiledTensor {
   evaluateAsync(values: Readonly<Record<string, TensorInput>>): Promise<number | Buf> {
     const inputs = CompiledTensor.snapshot(values);
     return this.enqueue(async () => {
-      const { runner } = this.forward;
-      this.bind(runner, inputs);
-      await runner.run();
-      this.lastRunner = runner;
-      const r = this.read(runner, this.expr, this.outputShape);
+      const run = this.forward;
+      this.bind(run.runner, inputs);
+      await run.runner.run();
+      this.lastRun = run;
+      const r = this.read(run, this.expr, this.outputShape);
       return typeof r === 'number' ? r : r.slice();
     });
   }
@@ -223,10 +241,10 @@ export class CompiledTensor {
     const inputs = CompiledTensor.snapshot(values);
     return this.enqueue(async () => {
       if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
-      const { runner } = this.full;
-      this.bind(runner, inputs);
-      await runner.run();
-      const { value, gradient } = this.collect(runner);
+      const run = this.full;
+      this.bind(run.runner, inputs);
+      await run.runner.run();
+      const { value, gradient } = this.collect(run);
       const copies: Record<string, Buf> = Object.create(null);
       for (const [k, g] of Object.entries(gradient)) copies[k] = g.slice();
       return { value, gradient: copies };
@@ -268,33 +286,34 @@ export class CompiledTensor {
     }
   }
 
-  private read(runner: Runner, e: Expr, shape: Shape): number | Buf {
-    const b = runner.bufferOf(e);
+  private read(run: Run, e: Expr, shape: Shape): number | Buf {
+    const b = run.runner.bufferOf(run.map(e));
     return shape.length === 0 ? b[0] : b;
   }
 
   /** Forward only: the result (a number for a scalar result). */
   evaluate(values: Readonly<Record<string, TensorInput>>): number | Buf {
     this.idle();
-    const { runner } = this.forward;
-    this.bind(runner, values);
-    CompiledTensor.sync(runner.run());
-    this.lastRunner = runner;
-    return this.read(runner, this.expr, this.outputShape);
+    const run = this.forward;
+    this.bind(run.runner, values);
+    CompiledTensor.sync(run.runner.run());
+    this.lastRun = run;
+    return this.read(run, this.expr, this.outputShape);
   }
 
   /** Forward and backward: the value and ∂value/∂v for each differentiated variable. */
   gradient(values: Readonly<Record<string, TensorInput>>): { value: number; gradient: Record<string, Buf> } {
     if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
     this.idle();
-    const { runner } = this.full;
-    this.bind(runner, values);
-    CompiledTensor.sync(runner.run());
-    return this.collect(runner);
+    const run = this.full;
+    this.bind(run.runner, values);
+    CompiledTensor.sync(run.runner.run());
+    return this.collect(run);
   }
 
-  private collect(runner: Runner): { value: number; gradient: Record<string, Buf> } {
-    this.lastRunner = runner;
+  private collect(run: Run): { value: number; gradient: Record<string, Buf> } {
+    this.lastRun = run;
+    const runner = run.runner;
     const gradient: Record<string, Buf> = Object.create(null);
     this.wrt.forEach((name, i) => {
       const g = this.tape.grads[i];
@@ -303,17 +322,17 @@ export class CompiledTensor {
         gradient[name] = new (this.dtype === 'float64' ? Float64Array : Float32Array)(size).fill(g.value);
         return;
       }
-      gradient[name] = runner.bufferOf(g);
+      gradient[name] = runner.bufferOf(run.map(g));
     });
-    return { value: runner.bufferOf(this.expr)[0], gradient };
+    return { value: runner.bufferOf(run.map(this.expr))[0], gradient };
   }
 
   /** After evaluate() or gradient(): the value of a statement named in `keep` (a buffer owned by this object). */
   valueOf(name: string): Buf {
     const e = this.kept.get(name);
     if (!e) throw new ExprError('usage', `${name} was not kept (compile with keep: ['${name}'])`);
-    if (!this.lastRunner) throw new ExprError('usage', 'run evaluate() or gradient() first');
-    return this.lastRunner.bufferOf(e);
+    if (!this.lastRun) throw new ExprError('usage', 'run evaluate() or gradient() first');
+    return this.lastRun.runner.bufferOf(this.lastRun.map(e));
   }
 
   toString(style: Style = 'unicode'): string {
@@ -337,7 +356,7 @@ export class CompiledTensor {
 
   /** The generated kernels (JavaScript loops, notes on native kernels) of the last run's plan (default: the gradient's). */
   get js(): string {
-    return (this.lastRunner ?? this.full.runner).sources.join('\n\n');
+    return (this.lastRun ?? this.full).runner.sources.join('\n\n');
   }
 
   /** How many buffers the plan allocates, and their total size in bytes. */
@@ -368,5 +387,5 @@ export function compileTensor(
   inferShapes(expr, (n) => (Object.hasOwn(shapes, n) ? shapes[n] : undefined), { statements });
   const wrt = options.wrt ?? inputs;
   const tape = buildTape(expr, { wrt, shapes, context: { statements } });
-  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep, options.backend, options.mode, options.optimizer);
+  return new CompiledTensor(expr, tape, shapes, statements, options.dtype, options.keep, options.backend, options.mode, options.optimizer, options.seed);
 }

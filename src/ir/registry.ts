@@ -3,7 +3,8 @@
 // the printer, the plan (what fuses into loops), the evaluator.
 //
 // In:  the declarations: elementwise ops in src/ir/ops.ts (fn1 and friends: value, partials, printing,
-//      simplification, parity, domain), tensor ops in src/ir/tensor-ops.ts (shape rule, VJP, printing).
+//      simplification, parity, domain), tensor ops in src/ir/tensor-ops.ts and src/ir/conv-ops.ts (shape rule,
+//      VJP, printing, keyword arguments).
 // Out: an Op per name. What follows from being elementwise is derived here, once:
 //   shape   NumPy broadcasting of the arguments
 //   vjp     ḡ_argᵢ = sum_to(ḡ · ∂op/∂argᵢ, shape(argᵢ))   (the partial ∂op/∂argᵢ is the op's `d`)
@@ -17,6 +18,7 @@ import type { Expr } from './expr.js';
 import { mul } from './build.js';
 import { ops, type FmtCtx, type OpSpec, type Printed, callPrint, isFunctionName } from './ops.js';
 import { broadcastShapes, tensorOps, unbroadcast, type Shape, type TensorOpSpec, type VjpCtx } from './tensor-ops.js';
+import { convOps, REAL_LITERALS, type Keywords } from './conv-ops.js';
 
 export interface Op {
   readonly name: string;
@@ -29,8 +31,12 @@ export interface Op {
   readonly maxArgs: number;
   /** Argument positions that must be integer literals (axes, sizes). */
   readonly literalArgs: readonly number[];
+  /** Literal positions that may hold any number, not only an integer (dropout's rate). */
+  readonly realArgs: readonly number[];
   /** The second argument is an axis, written axis=k. */
   readonly axisKeyword: boolean;
+  /** Keyword arguments (stride=, pad=, …): name → [position, default from the other arguments, if any]. */
+  readonly keywords?: Keywords;
   /** The name users write and the printer shows (amax is written max, matmul @). */
   readonly spelled: string;
   /** Users call it by its name: name(…) (not operators, constants, or ops spelled otherwise). */
@@ -51,6 +57,7 @@ function elementwise(name: string, s: OpSpec): Op {
     minArgs: s.arity,
     maxArgs: s.variadic ? Infinity : s.arity,
     literalArgs: [],
+    realArgs: [],
     axisKeyword: false,
     spelled: name,
     callable: isFunctionName(name),
@@ -67,7 +74,7 @@ function elementwise(name: string, s: OpSpec): Op {
   };
 }
 
-function tensor(name: string, t: TensorOpSpec): Op {
+function tensor(name: string, t: TensorOpSpec & { keywords?: Keywords }): Op {
   const spelled = t.spelled ?? name;
   return {
     name,
@@ -76,7 +83,9 @@ function tensor(name: string, t: TensorOpSpec): Op {
     minArgs: t.minArgs,
     maxArgs: t.maxArgs,
     literalArgs: t.literalArgs ?? [],
+    realArgs: REAL_LITERALS[name] ?? [],
     axisKeyword: t.axis === true,
+    ...(t.keywords ? { keywords: t.keywords } : {}),
     spelled,
     callable: spelled === name,
     doc: t.doc,
@@ -88,7 +97,7 @@ function tensor(name: string, t: TensorOpSpec): Op {
 
 const registry: ReadonlyMap<string, Op> = new Map([
   ...Object.entries(ops as Record<string, OpSpec>).map(([n, s]): [string, Op] => [n, elementwise(n, s)]),
-  ...Object.entries(tensorOps as Record<string, TensorOpSpec>).map(([n, t]): [string, Op] => [n, tensor(n, t)]),
+  ...Object.entries({ ...tensorOps, ...convOps } as Record<string, TensorOpSpec>).map(([n, t]): [string, Op] => [n, tensor(n, t)]),
 ]);
 
 /** The op of this name, if the registry has one. */

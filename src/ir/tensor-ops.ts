@@ -5,8 +5,9 @@
 // (default: a call, with axis= for `axis` ops). Kernels live in the backends, from the lowered kinds
 // (src/backend/lower.ts maps each op to one).
 //
-// Shapes: [] scalar, [n] vector, [m, n] matrix (rank ≤ 2). Broadcasting as NumPy: a vector [n] is a row [1, n];
-// sizes of 1 stretch. Axis arguments are integer literals (0, 1, or −1 for the last).
+// Shapes: [] scalar, [n] vector, [m, n] matrix; images [B, H, W, C] (rank 4, src/ir/conv-ops.ts). Broadcasting as
+// NumPy: a vector [n] is a row [1, n]; sizes of 1 stretch. Axis arguments are integer literals (0, 1, or −1 for
+// the last). Matrix ops, axis reductions and softmax take rank ≤ 2; reductions over all elements take any rank.
 //
 // Math of the rules (ḡ is the incoming adjoint):
 //   C = A @ B            Ā = ḡ @ Bᵀ,  B̄ = Aᵀ @ ḡ
@@ -56,7 +57,10 @@ export interface VjpCtx {
 export const fmtShape = (s: Shape): string => `[${s.join(', ')}]`;
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
-/** NumPy broadcasting of two shapes (rank ≤ 2). */
+/**
+ * NumPy broadcasting of two shapes. Past rank 2 (images [B, H, W, C]) an operand is a scalar, the same shape, or
+ * a vector along the last axis (a per-channel bias): what a [rows, cols] view of the data can read.
+ */
 export function broadcastShapes(a: Shape, b: Shape): Shape {
   const n = Math.max(a.length, b.length);
   const out: number[] = [];
@@ -65,6 +69,13 @@ export function broadcastShapes(a: Shape, b: Shape): Shape {
     const y = b[b.length - n + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1) throw new ShapeError(`shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast`);
     out.push(x === 1 ? y : x);
+  }
+  if (n > 2) {
+    for (const s of [a, b]) {
+      const lead = s.slice(0, -1);
+      const readable = s.length === n && s.every((d, i) => d === out[i]) || lead.every((d) => d === 1) && (s.length === 0 || s[s.length - 1] === 1 || s[s.length - 1] === out[n - 1]);
+      if (!readable) throw new ShapeError(`broadcasting ${fmtShape(s)} over ${fmtShape(out)}: past rank 2 an operand must be a scalar, the same shape, or a vector along the last axis`);
+    }
   }
   return out;
 }
@@ -77,11 +88,16 @@ export function intArg(e: Expr | undefined): number | undefined {
 /** Normalized axis (−1 → last) of a reduction over a tensor of the given rank; undefined = all axes. */
 export function axisOf(args: readonly Expr[], rank: number, at = 1): number | undefined {
   if (args.length <= at) return undefined;
+  if (rank > 2) throw new ShapeError(`axis= needs a vector or a matrix, got rank ${rank} (flatten or reshape it first)`);
   const k = intArg(args[at]);
   if (k === undefined) throw new ShapeError('the axis must be an integer literal');
   const axis = k < 0 ? rank + k : k;
   if (axis < 0 || axis >= Math.max(rank, 1)) throw new ShapeError(`axis ${k} is out of range for a tensor of rank ${rank}`);
   return axis;
+}
+
+function rank2(what: string, s: Shape): void {
+  if (s.length > 2) throw new ShapeError(`${what} needs a vector or a matrix, got ${fmtShape(s)} (flatten it first)`);
 }
 
 function reducedShape(s: Shape, axis: number | undefined): Shape {
@@ -159,7 +175,10 @@ export const tensorOps = {
     minArgs: 1,
     maxArgs: 1,
     doc: 'transpose Aᵀ of a matrix (a vector is returned as is)',
-    shape: ([a]) => (a.length === 2 ? [a[1], a[0]] : a),
+    shape: ([a]) => {
+      if (a.length > 2) throw new ShapeError(`transpose needs a vector or a matrix, got ${fmtShape(a)}`);
+      return a.length === 2 ? [a[1], a[0]] : a;
+    },
     vjp: ({ adj }) => transpose(adj),
     print: (ctx, [a]) => {
       if (ctx.style === 'unicode') return { text: `${ctx.wrap(a, Prec.ATOM)}ᵀ`, prec: Prec.ATOM };
@@ -193,7 +212,7 @@ export const tensorOps = {
     maxArgs: 2,
     literalArgs: [1],
     doc: 'softmax along an axis (default: the last), with the row maximum subtracted',
-    shape: ([s], args) => (axisOf(args, s.length), s),
+    shape: ([s], args) => (rank2('softmax', s), axisOf(args, s.length), s),
     vjp: ({ args, self, adj, shapeOf }) => {
       const s = shapeOf(args[0]);
       const axis = axisOf(args, s.length) ?? s.length - 1;
@@ -206,7 +225,7 @@ export const tensorOps = {
     maxArgs: 2,
     literalArgs: [1],
     doc: 'log of softmax along an axis (default: the last), computed stably',
-    shape: ([s], args) => (axisOf(args, s.length), s),
+    shape: ([s], args) => (rank2('log_softmax', s), axisOf(args, s.length), s),
     vjp: ({ args, adj, shapeOf }) => {
       const s = shapeOf(args[0]);
       const axis = axisOf(args, s.length) ?? s.length - 1;
@@ -271,9 +290,9 @@ export const tensorOps = {
   },
   broadcast_to: {
     minArgs: 1,
-    maxArgs: 3,
-    literalArgs: [1, 2],
-    doc: 'broadcast_to(a, m, n): a stretched to the given shape',
+    maxArgs: 5,
+    literalArgs: [1, 2, 3, 4],
+    doc: 'broadcast_to(a, d1, …, dk): a stretched to the given shape',
     pointwise: true,
     shape: ([s], args) => {
       const target = args.slice(1).map((a) => intArg(a)!);
@@ -285,9 +304,9 @@ export const tensorOps = {
   },
   sum_to: {
     minArgs: 1,
-    maxArgs: 3,
-    literalArgs: [1, 2],
-    doc: 'sum_to(a, m, n): a summed over its broadcast axes down to the given shape',
+    maxArgs: 5,
+    literalArgs: [1, 2, 3, 4],
+    doc: 'sum_to(a, d1, …, dk): a summed over its broadcast axes down to the given shape',
     shape: ([s], args) => {
       const target = args.slice(1).map((a) => intArg(a)!);
       const b = broadcastShapes(s, target);

@@ -19,17 +19,8 @@ import type { Shape } from '../ir/tensor-ops.js';
 export const MODEL_FORMAT = 'exprgrad-model';
 export const MODEL_VERSION = 1;
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same initialization and shuffles everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../tensor/rng.js';
+export { rng };
 
 export interface ModelSpec {
   readonly source: string;

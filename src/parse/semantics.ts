@@ -15,6 +15,8 @@ import { Expr, call, num, sym } from '../ir/expr.js';
 import { CONSTANTS, arityOk, arityText, isFunctionName, opTable } from '../ir/ops.js';
 import { intArg } from '../ir/tensor-ops.js';
 import { AXIS_NAMES, callableNames, findOp } from '../ir/registry.js';
+import type { Keywords } from '../ir/conv-ops.js';
+import { literalValue } from '../ir/build.js';
 import { ExprError, locate, suggest } from '../errors.js';
 
 /** The state of one parse, passed down through the semantic operations. */
@@ -173,7 +175,7 @@ export function createSemantics(grammar: ohm.Grammar): ohm.Semantics {
       const dimsNode = shapeDecl.child(2);
       const dims = dimsNode.asIteration().children.map((d) => Number(d.child(0).sourceString));
       const declAt = shapeDecl.source.startIdx;
-      if (dims.length > 2) fail(env, 'shape', `shapes have at most 2 dimensions, got ${dims.length}`, declAt);
+      if (dims.length > 4) fail(env, 'shape', `shapes have at most 4 dimensions, got ${dims.length}`, declAt);
       if (dims.some((d) => !Number.isSafeInteger(d) || d < 1)) fail(env, 'shape', 'each dimension must be a positive integer', declAt);
       env.shapes[name] = dims;
       return undefined;
@@ -296,21 +298,26 @@ export function createSemantics(grammar: ohm.Grammar): ohm.Semantics {
       const name = nameNode.sourceString;
       const offset = nameNode.source.startIdx;
       if (callArgs.numChildren === 0) return resolveName(env, name, offset);
-      const named = new Map<string, Expr>();
+      const named = new Map<string, Keyword>();
       const args: Expr[] = [];
+      const keywords = findOp(name)?.keywords;
       for (const a of sem(callArgs.child(0)).argList()) {
         const keyword = sem(a).keyword(env);
         if (keyword) {
           const { key, at } = keyword;
-          if (key !== 'axis') fail(env, 'syntax', `unknown keyword argument ${abbreviate(key)}= (only axis= is supported)`, at);
-          if (named.has(key)) fail(env, 'syntax', `axis= is given twice`, at);
-          named.set(key, keyword.value);
+          if (key !== 'axis' && !(keywords && Object.hasOwn(keywords, key))) {
+            const known = keywords ? Object.keys(keywords).map((k) => `${k}=`).join(', ') : 'axis=';
+            fail(env, 'syntax', `unknown keyword argument ${abbreviate(key)}= (${abbreviate(name)}() takes ${known})`, at);
+          }
+          if (named.has(key)) fail(env, 'syntax', `${abbreviate(key)}= is given twice`, at);
+          named.set(key, keyword);
         } else {
-          if (named.size) fail(env, 'syntax', 'positional arguments must come before axis=', a.source.startIdx);
+          if (named.size) fail(env, 'syntax', `positional arguments must come before ${[...named.keys()][0]}=`, a.source.startIdx);
           args.push(sem(a).expr(env));
         }
       }
-      return resolveCall(env, name, args, named.get('axis'), offset);
+      if (keywords) return resolveCall(env, name, withKeywords(env, name, keywords, args, named, offset), undefined, offset);
+      return resolveCall(env, name, args, named.get('axis')?.value, offset);
     },
     numberToken(n, _sp) {
       return sem(n).expr(this.args.env);
@@ -339,6 +346,24 @@ export function createSemantics(grammar: ohm.Grammar): ohm.Semantics {
   return s;
 }
 
+/** Positional arguments completed by keyword arguments and defaults: conv2d(x, K, pad=1) → conv2d(x, K, 1, 1). */
+function withKeywords(env: ParseEnv, name: string, keywords: Keywords, positional: Expr[], named: ReadonlyMap<string, Keyword>, offset: number): Expr[] {
+  const args = positional.slice();
+  const byPosition = Object.entries(keywords).sort((a, b) => a[1][0] - b[1][0]);
+  for (const [key, kw] of named) {
+    const at = keywords[key][0];
+    if (at < positional.length) fail(env, 'syntax', `${key}= is also given as argument ${at + 1}`, kw.at);
+  }
+  for (const [key, [at, dflt]] of byPosition) {
+    if (at < args.length) continue;
+    const given = named.get(key);
+    if (!given && !dflt) fail(env, 'arity', `${abbreviate(name)}() needs ${key}=`, offset);
+    if (args.length < at) fail(env, 'arity', `${abbreviate(name)}() needs argument ${args.length + 1}`, offset);
+    args.push(given ? given.value : num(dflt!(args)));
+  }
+  return args;
+}
+
 function resolveCall(env: ParseEnv, name: string, args: Expr[], axis: Expr | undefined, offset: number): Expr {
   const shown = abbreviate(name);
   if (axis !== undefined) {
@@ -358,7 +383,11 @@ function resolveCall(env: ParseEnv, name: string, args: Expr[], axis: Expr | und
       fail(env, 'arity', `${shown}() takes ${range} argument${t.maxArgs === 1 ? '' : 's'}, got ${args.length}`, offset);
     }
     for (const i of t.literalArgs) {
-      if (i < args.length && intArg(args[i]) === undefined) fail(env, 'syntax', `argument ${i + 1} of ${shown}() must be an integer literal`, offset);
+      if (i >= args.length) continue;
+      if (t.realArgs.includes(i) ? literalValue(args[i]) === undefined : intArg(args[i]) === undefined) {
+        const kw = t.keywords && Object.entries(t.keywords).find(([, [at]]) => at === i)?.[0];
+        fail(env, 'syntax', `${kw ? `${kw}=` : `argument ${i + 1}`} of ${shown}() must be ${t.realArgs.includes(i) ? 'a number' : 'an integer'} literal`, offset);
+      }
     }
     return call(opName, args);
   }

@@ -13,14 +13,14 @@ function usage(msg: string): never {
   throw new ExprError('usage', `compile(): ${msg}`);
 }
 
-/** One shape: [] (scalar), [n] or [m, n], each dimension a positive integer, at most MAX_TENSOR_ELEMENTS in all. */
+/** One shape: [] (scalar), [n], [m, n], up to rank 4, each dimension a positive integer, at most MAX_TENSOR_ELEMENTS in all. */
 export function checkShape(name: string, shape: unknown): void {
   const bad = (why: string): never => {
     throw new ExprError('shape', `the shape of ${name} ${why}`);
   };
   if (!Array.isArray(shape)) bad(`must be an array of dimensions such as [2, 3], got ${quoteValue(shape)}`);
   const dims = shape as unknown[];
-  if (dims.length > 2) bad(`has ${dims.length} dimensions (${quoteValue(dims)}); tensors have at most 2`);
+  if (dims.length > 4) bad(`has ${dims.length} dimensions (${quoteValue(dims)}); tensors have at most 4`);
   for (let i = 0; i < dims.length; i++) {
     const d = dims[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {

@@ -10,7 +10,8 @@
 // Its table: matrix products with their epilogues (every transpose case, operands read in place) and column sums
 // run as WebAssembly SIMD (src/backend/wasm/assembly/kernels.ts), split between threads when the shared engine has
 // them; an update that is Adam's (matchAdam) runs the SIMD `adam` kernel, split likewise; every other kind runs
-// the host renderers (src/backend/host.ts) on Float32Array views of the same memory.
+// the host renderers (src/backend/host.ts) on Float32Array views of the same memory. Convolutions are im2col
+// (on the host) and the SIMD product, split likewise.
 // Without WebAssembly SIMD the runner is the JS backend's, and says so in `description`.
 
 import type { Expr } from '../../ir/expr.js';
@@ -19,6 +20,8 @@ import type { Plan } from '../plan.js';
 import type { Backend, BackendOptions, Buf, Runner } from '../backend.js';
 import { lower, type Arg, type Ref, type UpdateKernel } from '../lower.js';
 import { hostTable, renderHost } from '../host.js';
+import { col2im, im2col } from '../conv-kernels.js';
+import type { ConvGeometry } from '../lower.js';
 import { createJsRunner } from '../js.js';
 import { ExprError } from '../../errors.js';
 import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool } from './engine.js';
@@ -71,6 +74,10 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   // Memory: the shared engine's arena (threads), or a memory of this runner's own, sized before any view exists.
   const inputSizes = new Map<string, number>();
   for (const [name, node] of plan.inputs) inputSizes.set(name, Math.max(1, sizeOf(shapeOf(node))));
+  const lowered = lower(plan);
+  // One patch matrix (im2col) shared by every convolution that is not a plain 1×1 product.
+  let patchSize = 0;
+  for (const k of lowered.kernels) if (k.kind === 'conv' && !pointwiseConv(k.g)) patchSize = Math.max(patchSize, k.g.B * k.g.Ho * k.g.Wo * k.g.kh * k.g.kw * k.g.C);
   const engine = wanted === 1 ? undefined : sharedWasmEngine();
   let arena: Arena;
   let pool: Pool | undefined;
@@ -79,7 +86,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
     arena = engine.arena;
     pool = engine.pool;
   } else {
-    let bytes = aligned(gemmScratchBytes());
+    let bytes = aligned(gemmScratchBytes()) + aligned(4 * patchSize);
     for (const n of plan.slotSizes) bytes += aligned(4 * n);
     for (const n of inputSizes.values()) bytes += aligned(4 * n);
     arena = Arena.single(bytes);
@@ -93,6 +100,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
     return p;
   };
   const slotPtr = plan.slotSizes.map(allocF32);
+  const patchPtr = patchSize ? allocF32(patchSize) : 0;
   const inputPtr = new Map([...inputSizes].map(([name, n]) => [name, allocF32(n)]));
   // Views only now: a non-shared memory may have grown while allocating.
   const slotView = plan.slotSizes.map((n, i) => arena.f32(slotPtr[i], n));
@@ -105,10 +113,30 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   }
 
   const ex = arena.exports;
-  const lowered = lower(plan);
+  const patches = arena.f32(patchPtr, patchSize);
   const at = (r: Ref): number => (r.input !== undefined ? inputPtr.get(r.input)! : slotPtr[r.slot]);
   const view = (r: Ref): Float32Array => (r.input !== undefined ? inputView.get(r.input)! : slotView[r.slot]);
+  const gemm = (ta: boolean, tb: boolean, m: number, n: number, kk: number, pa: number, pb: number, pc: number) =>
+    pool ? pool.gemm(ta, tb, m, n, kk, pa, pb, pc, threads, 0, 0, 0) : ex.gemm(+ta, +tb, m, n, kk, pa, pb, pc, 0, m, 0, n, scratch, 0, 0, 0);
   const { runs, sources } = renderHost(lowered.kernels, view, {
+    // A convolution as one SIMD product over the patch matrix P [B·Ho·Wo, kh·kw·C] (src/backend/conv-kernels.ts):
+    //   forward out = P @ K,  filter out = Pᵀ @ ḡ,  input: P = ḡ @ Kᵀ, then col2im(P) (a 1×1 kernel needs no P)
+    conv(k) {
+      const { B, Ho, Wo, kh, kw, C, F } = k.g;
+      const rows = B * Ho * Wo;
+      const width = kh * kw * C;
+      const direct = pointwiseConv(k.g);
+      const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
+      const source = `// WebAssembly SIMD: ${k.op === 'forward' ? 'conv2d' : k.op === 'input' ? 'conv2d_transpose' : 'conv2d_backprop_filter'} as a [${rows}, ${width}] × ${F} product${direct ? '' : ' over im2col patches'}`;
+      if (k.op === 'forward') {
+        return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(false, false, rows, F, width, direct ? pa : patchPtr, pb, pc)), source };
+      }
+      if (k.op === 'filter') {
+        return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(true, false, width, F, rows, direct ? pa : patchPtr, pb, pc)), source };
+      }
+      if (direct) return { run: () => gemm(false, true, rows, width, F, pa, pb, pc), source };
+      return { run: () => (gemm(false, true, rows, width, F, pa, pb, patchPtr), col2im(patches, view(k.out), k.g)), source };
+    },
     matmul(k) {
       const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
       const [bias, H, mask] = [k.bias, k.relu, k.mask].map((r) => (r ? at(r) : 0));
@@ -207,5 +235,8 @@ function matchAdam(k: UpdateKernel) {
   if (!full || G1 !== G || G2 !== G || A.read !== 'scalar' || M.ref.input !== targets[0] || V.ref.input !== targets[1] || P.ref.input !== targets[2]) return undefined;
   return { m: M.ref, v: V.ref, p: P.ref, g: G.ref, alpha: A.ref, b1: Number(mm[1]), c1: Number(mm[3]), b2: Number(vm[1]), c2: Number(vm[3]), eps: Number(pm[3]) };
 }
+
+/** A 1×1 convolution with stride 1 and no padding reads x itself as the patch matrix. */
+const pointwiseConv = (g: ConvGeometry) => g.kh === 1 && g.kw === 1 && g.stride === 1 && g.pad === 0;
 
 export const wasmBackend: Backend = { name: 'wasm', create: (plan, options) => createWasmRunner(plan, options) };
