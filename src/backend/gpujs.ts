@@ -242,7 +242,15 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
       output = [F, kh * kw * C];
       lines = [...position('a', 'b', 'c', kw, C), 'const f = this.thread.x;', 'let acc = 0;', `for (let n = 0; n < ${B}; n++) {`, `  for (let oi = 0; oi < ${Ho}; oi++) {`, `    const i = oi * ${s} + a - ${p};`, `    if (i >= 0 && i < ${H}) {`, `      for (let oj = 0; oj < ${Wo}; oj++) {`, `        const j = oj * ${s} + b - ${p};`, `        if (j >= 0 && j < ${W}) { acc += A[(n * ${H} + i) * ${W} + j][c] * Bm[(n * ${Ho} + oi) * ${Wo} + oj][f]; }`, '      }', '    }', '  }', '}', 'return acc;'];
     }
-    return [{ source: fnSource('A, Bm', lines), output, constants: {}, reads: [k.a, k.b], write: k.out }];
+    const params = ['A', 'Bm'];
+    const reads = [k.a, k.b];
+    let result = 'acc';
+    if (k.bias) (params.push('Bias'), reads.push(k.bias), (result = 'acc + Bias[0][f]'));
+    if (k.mask) (params.push('Mask'), reads.push(k.mask), (result = `(${result}) * (Mask[this.thread.y][this.thread.x] > 0 ? 1 : 0)`));
+    lines[lines.length - 1] = `return ${result};`;
+    const specs: KernelSpec[] = [{ source: fnSource(params.join(', '), lines), output, constants: {}, reads, write: k.out }];
+    if (k.relu) specs.push({ source: fnSource('X', ['const x = X[this.thread.y][this.thread.x];', 'return x > 0 ? x : 0;']), output, constants: {}, reads: [k.out], write: k.relu });
+    return specs;
   },
   pool(k) {
     const { B, H, W, C, kh, kw, Ho, Wo, stride: s } = k.g;
@@ -259,7 +267,9 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
     const body = k.op === 'max' ? [...argmax, `if (ba === a && bb === b) { acc += ${gAt}; }`] : [`acc += ${gAt} / ${kh * kw};`];
     const lines = [...position('n', 'i', 'j', H, W), 'const c = this.thread.x;', 'let acc = 0;', ...windowsOver({ ...k.g, pad: 0 }, body), 'return acc;'];
     const reads = k.op === 'max' ? [k.x!, k.grad!] : [k.grad!];
-    return [{ source: fnSource(k.op === 'max' ? 'X, G' : 'G', lines), output: [C, B * H * W], constants: {}, reads, write: k.out }];
+    const params = k.op === 'max' ? ['X', 'G'] : ['G'];
+    if (k.mask) (params.push('Mask'), reads.push(k.mask), lines.splice(-1, 1, 'return Mask[this.thread.y][this.thread.x] > 0 ? acc : 0;'));
+    return [{ source: fnSource(params.join(', '), lines), output: [C, B * H * W], constants: {}, reads, write: k.out }];
   },
 };
 

@@ -108,11 +108,26 @@ export const hostTable: { [K in KernelKind]: HostRender<Extract<Kernel, { kind: 
   onehot: (k, buf) => ({ run: () => K.onehot(buf(k.y), buf(k.out), k.B, k.C) }),
   conv(k, buf) {
     const f = k.op === 'forward' ? C.convForward : k.op === 'input' ? C.convInput : C.convFilter;
-    return { run: () => f(buf(k.a), buf(k.b), buf(k.out), k.g) };
+    if (!k.bias && !k.mask) return { run: () => f(buf(k.a), buf(k.b), buf(k.out), k.g) };
+    const rows = k.g.B * k.g.Ho * k.g.Wo;
+    return {
+      run() {
+        const out = buf(k.out);
+        f(buf(k.a), buf(k.b), out, k.g);
+        K.epilogue(out, rows, k.g.F, k.bias && buf(k.bias), k.relu && buf(k.relu), k.mask && buf(k.mask));
+      },
+    };
   },
   pool(k, buf) {
     if (!k.backward) return { run: () => C.poolForward(k.op, buf(k.x!), buf(k.out), k.g) };
-    return { run: () => C.poolBackward(k.op, k.x && buf(k.x), buf(k.grad!), buf(k.out), k.g) };
+    const rows = k.g.B * k.g.H * k.g.W;
+    return {
+      run() {
+        const out = buf(k.out);
+        C.poolBackward(k.op, k.x && buf(k.x), buf(k.grad!), out, k.g);
+        if (k.mask) K.epilogue(out, rows, k.g.C, undefined, undefined, buf(k.mask));
+      },
+    };
   },
 };
 

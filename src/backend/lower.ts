@@ -22,10 +22,12 @@
 // input (by name), and for gpu.js-style backends the node whose value it is. Views (column(v)) resolve to what they
 // alias.
 //
-// Epilogue rule (bitwise the unfused loops): S = M + b (b a row of M's width) right after M = A @ B, S M's only
+// Epilogue rule (bitwise the unfused loops): S = M + b (b a row of M's width) right after M = A @ B (or a forward
+// convolution, whose result is the product [B·Ho·Wo, F]), S M's only
 // reader, M not a result, S's buffer none of A, B, b: the product writes S's buffer and adds b; a relu R = relu(S)
 // right after reading only S writes its own buffer in the same pass. Or S = M·step(Z), step inlined, Z
-// materialized of M's shape. Backends that cannot fuse render the epilogue as loops after the product.
+// materialized of M's shape (also after a pooling's backward). Backends that cannot fuse render the epilogue as
+// loops after the product.
 
 import { Expr } from '../ir/expr.js';
 import { axisOf, intArg, type Shape } from '../ir/tensor-ops.js';
@@ -175,6 +177,10 @@ export interface ConvKernel {
   readonly a: Ref;
   readonly b: Ref;
   readonly g: ConvGeometry;
+  /** The forward product's epilogue, as a matrix product's ([B·Ho·Wo, F] rows): a bias row, relu, a step mask. */
+  readonly bias?: Ref;
+  readonly relu?: Ref;
+  readonly mask?: Ref;
 }
 
 /** Max or mean over windows (forward: out = pool(x)); backward: out [B, H, W, C] from ḡ (and x, for max). */
@@ -188,6 +194,8 @@ export interface PoolKernel {
   /** The gradient (backward). */
   readonly grad?: Ref;
   readonly g: ConvGeometry;
+  /** The backward result multiplied by step(mask) (relu's backward, fused). */
+  readonly mask?: Ref;
 }
 
 export type Kernel = ElementwiseKernel | UpdateKernel | MatmulKernel | ReduceKernel | SoftmaxKernel | CrossEntropyKernel | OnehotKernel | ArgmaxKernel | ConvKernel | PoolKernel;
@@ -382,6 +390,15 @@ export function lower(plan: Plan): Lowered {
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const sameBuf = (a: Ref, b: Ref) => (a.slot >= 0 ? a.slot === b.slot : a.input !== undefined && a.input === b.input);
 
+/** A kernel whose result an epilogue may take over: its product's [rows, cols] and the buffers it reads. */
+type Producer = MatmulKernel | ConvKernel | PoolKernel;
+function producer(k: Kernel): { m: number; n: number; reads: Ref[]; maskOnly: boolean } | undefined {
+  if (k.kind === 'matmul') return { m: k.m, n: k.n, reads: [k.a, k.b], maskOnly: false };
+  if (k.kind === 'conv' && k.op === 'forward') return { m: k.g.B * k.g.Ho * k.g.Wo, n: k.g.F, reads: [k.a, k.b], maskOnly: false };
+  if (k.kind === 'pool' && k.backward) return { m: k.g.B * k.g.H * k.g.W, n: k.g.C, reads: [k.x, k.grad].filter((r): r is Ref => !!r), maskOnly: true };
+  return undefined;
+}
+
 /** The epilogue rule of the header, applied to consecutive kernels. */
 function fuseEpilogues(kernels: readonly Kernel[], plan: Plan): Kernel[] {
   const readers = new Map<Expr, number>();
@@ -391,12 +408,12 @@ function fuseEpilogues(kernels: readonly Kernel[], plan: Plan): Kernel[] {
   for (let i = 0; i < kernels.length; i++) {
     const M = kernels[i];
     const S = kernels[i + 1];
-    if (M.kind !== 'matmul' || !S || S.kind !== 'elementwise' || roots.has(M.out.node) || readers.get(M.out.node) !== 1) {
+    if (!producer(M) || !S || S.kind !== 'elementwise' || roots.has((M as Producer).out.node) || readers.get((M as Producer).out.node) !== 1) {
       out.push(M);
       continue;
     }
-    const Mnode = M.out.node;
-    const fused = epilogue(M, S, Mnode, kernels[i + 2]);
+    const Mnode = (M as Producer).out.node;
+    const fused = epilogue(M as Producer, S, Mnode, kernels[i + 2]);
     if (!fused) {
       out.push(M);
       continue;
@@ -406,26 +423,27 @@ function fuseEpilogues(kernels: readonly Kernel[], plan: Plan): Kernel[] {
   }
   return out;
 
-  function epilogue(M: MatmulKernel, S: ElementwiseKernel, Mnode: Expr, R: Kernel | undefined): { kernel: MatmulKernel; consumed: number } | undefined {
-    if (S.rows !== M.m || S.cols !== M.n || S.ops.length < 1) return undefined;
+  function epilogue(M: Producer, S: ElementwiseKernel, Mnode: Expr, R: Kernel | undefined): { kernel: Producer; consumed: number } | undefined {
+    const P = producer(M)!;
+    if (S.rows !== P.m || S.cols !== P.n || S.ops.length < 1) return undefined;
     const mIndex = S.inputs.findIndex((o) => o.ref.node === Mnode);
     if (mIndex < 0 || S.inputs[mIndex].read !== 'full') return undefined;
     const isM = (a: Arg) => 'in' in a && a.in === mIndex;
-    const reads = [M.a, M.b];
+    const reads = P.reads;
     const C = S.out;
     // S = M + b: one add of M and a row b of M's width.
-    if (S.ops.length === 1 && S.inputs.length === 2 && S.ops[0].op === 'add') {
+    if (!P.maskOnly && S.ops.length === 1 && S.inputs.length === 2 && S.ops[0].op === 'add') {
       const [x, y] = S.ops[0].args;
       const other = isM(x) ? y : isM(y) ? x : undefined;
       if (!other || !('in' in other)) return undefined;
       const bias = S.inputs[other.in];
-      if (bias.read !== 'row' && !(M.m === 1 && bias.read === 'full')) return undefined;
-      if (bias.dims[1] !== M.n || [...reads, bias.ref].some((r) => sameBuf(r, C))) return undefined;
+      if (bias.read !== 'row' && !(P.m === 1 && bias.read === 'full')) return undefined;
+      if (bias.dims[1] !== P.n || [...reads, bias.ref].some((r) => sameBuf(r, C))) return undefined;
       let relu: Ref | undefined;
       if (R && R.kind === 'elementwise' && R.inputs.length === 1 && R.inputs[0].ref.node === C.node && R.inputs[0].read === 'full' && R.ops.length === 1 && R.ops[0].op === 'relu' && 'in' in R.ops[0].args[0] && 't' in R.result && R.rows === S.rows && R.cols === S.cols) {
         if (![...reads, bias.ref, C].some((r) => sameBuf(r, R.out))) relu = R.out;
       }
-      return { kernel: { ...M, out: C, bias: bias.ref, relu }, consumed: relu ? 2 : 1 };
+      return { kernel: { ...(M as MatmulKernel | ConvKernel), out: C, bias: bias.ref, relu }, consumed: relu ? 2 : 1 };
     }
     // S = M·step(Z): step inlined, Z materialized of M's shape.
     if (S.ops.length === 2 && S.inputs.length === 2 && S.ops[0].op === 'step' && S.ops[1].op === 'mul') {

@@ -4,15 +4,15 @@
 //      batch size of one training run, the model's execution options (backend, mode).
 // Out: a FusedStep whose step(x, y) runs the whole update: a CompiledTensor with the optimizer adam()
 //      (src/tape/optim.ts), so the update is part of the plan and each backend runs it where the values lie (js: in
-//      the model's own arrays; wasm: in its memory, Adam's SIMD kernel; gpu.js: as textures on the device). The
+//      the model's own arrays; wasm: in its memory, Adam's SIMD kernel; gpu.js: as textures on the device).
+//      Dropout is active here only, its masks drawn from `dropoutSeed` (src/compile/dropout.ts). The
 //      host copies (model.params, the Adam state) are refreshed only when asked (syncParams); the loss and logits
 //      are read back only when asked (loss(), logits()).
 
 import { parseProgram } from '../parse/parse.js';
 import { compileTensor, type CompiledTensor } from '../compile/tensor.js';
 import { adam, type AdamOptions } from '../tape/optim.js';
-import type { Shape } from '../ir/tensor-ops.js';
-import type { Model } from './model.js';
+import { batchShapes, type Model } from './model.js';
 import { ExprError } from '../errors.js';
 
 /** Adam's step count and moments, shared by the fused steps of every batch size of one training run. */
@@ -37,17 +37,16 @@ export class FusedStep {
     batch: number,
     options: AdamOptions = {},
     private readonly state: AdamState = new AdamState(),
+    dropoutSeed = 0,
   ) {
     this.batch = batch;
     const program = parseProgram(model.spec.source);
-    const shapes: Record<string, Shape> = { ...model.spec.shapes, x: [batch, model.spec.features] };
-    const ys = model.spec.shapes.y;
-    shapes.y = ys.length === 2 ? [batch, ys[1]] : [batch];
+    const shapes = batchShapes(model.spec, batch);
     const params = model.spec.params;
     const exec = model.execution;
     this.compiled = compileTensor(
       program.result,
-      { shapes, wrt: params, keep: ['logits'], backend: exec.backend ?? 'js', mode: exec.mode, optimizer: adam(options) },
+      { shapes, wrt: params, keep: ['logits'], backend: exec.backend ?? 'js', mode: exec.mode, optimizer: adam(options), seed: dropoutSeed },
       program.statements,
     );
     for (const p of params) {

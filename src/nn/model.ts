@@ -44,17 +44,29 @@ export function modelSpec(source: string): ModelSpec {
   need(program.statements.some((s) => s.name === 'logits'), 'define a statement `logits = …` (the class scores)');
   for (const name of inputs) need(Object.hasOwn(program.shapes, name), `declare the shape of ${name} (e.g. ${name} : [784, 512])`);
   const xs = program.shapes.x;
-  need(xs.length === 2, 'x must be declared as [batch, features]');
+  need(xs.length === 2 || xs.length === 4, 'x must be declared as [batch, features] or as images [batch, height, width, channels]');
   const params = inputs.filter((n) => n !== 'x' && n !== 'y');
   need(params.length > 0, 'the model has no parameters');
   // Classes from the logits' shape.
   const probe = compile(source, { keep: ['logits'] }) as CompiledTensor;
   const logitsShape = probe.tape.shapes.get(program.statements.find((s) => s.name === 'logits')!.expr)!;
   need(logitsShape.length === 2, 'logits must be [batch, classes]');
-  return { source, program, params, shapes: program.shapes, features: xs[1], classes: logitsShape[1] };
+  return { source, program, params, shapes: program.shapes, features: xs.slice(1).reduce((a, b) => a * b, 1), classes: logitsShape[1] };
 }
 
-/** Keras defaults: Glorot uniform for matrices (limit √(6/(fan_in + fan_out))), zeros for vectors. */
+/** x's shape for a batch size: [batch, features], or images [batch, height, width, channels] as declared. */
+export function batchShapes(spec: ModelSpec, batch: number): Record<string, Shape> {
+  const s: Record<string, Shape> = { ...spec.shapes };
+  s.x = [batch, ...spec.shapes.x.slice(1)];
+  const y = spec.shapes.y;
+  s.y = y.length === 2 ? [batch, y[1]] : [batch];
+  return s;
+}
+
+/**
+ * Keras defaults: Glorot uniform (limit √(6/(fan_in + fan_out))) for matrices and filters, zeros for vectors.
+ * A filter [kh, kw, in, out] has fan_in = kh·kw·in and fan_out = kh·kw·out.
+ */
 export function initParams(spec: ModelSpec, seed: number): Record<string, Float32Array> {
   const rand = rng(seed);
   // No prototype: parameters may be called __proto__ or constructor.
@@ -63,8 +75,9 @@ export function initParams(spec: ModelSpec, seed: number): Record<string, Float3
     const s = spec.shapes[name];
     const size = s.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    if (s.length === 2) {
-      const limit = Math.sqrt(6 / (s[0] + s[1]));
+    if (s.length >= 2) {
+      const receptive = s.slice(0, -2).reduce((a, b) => a * b, 1);
+      const limit = Math.sqrt(6 / (receptive * (s[s.length - 2] + s[s.length - 1])));
       for (let i = 0; i < size; i++) data[i] = (rand() * 2 - 1) * limit;
     }
     out[name] = data;
@@ -134,11 +147,7 @@ export class Model {
 
   /** Shapes with a given batch size. */
   private shapesFor(batch: number): Record<string, Shape> {
-    const s: Record<string, Shape> = { ...this.spec.shapes };
-    s.x = [batch, this.spec.features];
-    const y = this.spec.shapes.y;
-    s.y = y.length === 2 ? [batch, y[1]] : [batch];
-    return s;
+    return batchShapes(this.spec, batch);
   }
 
   /** The loss program for a batch size: gradient() for training, evaluate() for scoring; logits kept. */

@@ -176,7 +176,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   let current: FusedStep | undefined;
   const stepper = (b: number) => {
     let s = steppers.get(b);
-    if (!s) steppers.set(b, (s = new FusedStep(model, b, { lr }, adamState)));
+    if (!s) steppers.set(b, (s = new FusedStep(model, b, { lr }, adamState, seed ^ 0x2545f491)));
     // Switching batch size: the other step's device state goes back to the host first.
     if (current && current !== s) current.syncParams();
     return (current = s);

@@ -116,8 +116,8 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   const patches = arena.f32(patchPtr, patchSize);
   const at = (r: Ref): number => (r.input !== undefined ? inputPtr.get(r.input)! : slotPtr[r.slot]);
   const view = (r: Ref): Float32Array => (r.input !== undefined ? inputView.get(r.input)! : slotView[r.slot]);
-  const gemm = (ta: boolean, tb: boolean, m: number, n: number, kk: number, pa: number, pb: number, pc: number) =>
-    pool ? pool.gemm(ta, tb, m, n, kk, pa, pb, pc, threads, 0, 0, 0) : ex.gemm(+ta, +tb, m, n, kk, pa, pb, pc, 0, m, 0, n, scratch, 0, 0, 0);
+  const gemm = (ta: boolean, tb: boolean, m: number, n: number, kk: number, pa: number, pb: number, pc: number, bias = 0, H = 0, mask = 0) =>
+    pool ? pool.gemm(ta, tb, m, n, kk, pa, pb, pc, threads, bias, H, mask) : ex.gemm(+ta, +tb, m, n, kk, pa, pb, pc, 0, m, 0, n, scratch, bias, H, mask);
   const { runs, sources } = renderHost(lowered.kernels, view, {
     // A convolution as one SIMD product over the patch matrix P [B·Ho·Wo, kh·kw·C] (src/backend/conv-kernels.ts):
     //   forward out = P @ K,  filter out = Pᵀ @ ḡ,  input: P = ḡ @ Kᵀ, then col2im(P) (a 1×1 kernel needs no P)
@@ -129,7 +129,9 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
       const source = `// WebAssembly SIMD: ${k.op === 'forward' ? 'conv2d' : k.op === 'input' ? 'conv2d_transpose' : 'conv2d_backprop_filter'} as a [${rows}, ${width}] × ${F} product${direct ? '' : ' over im2col patches'}`;
       if (k.op === 'forward') {
-        return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(false, false, rows, F, width, direct ? pa : patchPtr, pb, pc)), source };
+        const [bias, H, mask] = [k.bias, k.relu, k.mask].map((r) => (r ? at(r) : 0));
+        const fused = k.mask ? ', the step mask fused in' : k.relu ? ', the bias add and relu fused in' : k.bias ? ', the bias add fused in' : '';
+        return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(false, false, rows, F, width, direct ? pa : patchPtr, pb, pc, bias, H, mask)), source: source + fused };
       }
       if (k.op === 'filter') {
         return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(true, false, width, F, rows, direct ? pa : patchPtr, pb, pc)), source };
