@@ -67,6 +67,11 @@ function windows(n: number, k: number, s: number, p: number, what: string): numb
   return o;
 }
 
+/** A kh×kw window fits an H×W input padded by `pad`, or a ShapeError says so in the issue's words. */
+function fits(H: number, W: number, kh: number, kw: number, pad: number, what: string): void {
+  if (H + 2 * pad < kh || W + 2 * pad < kw) throw new ShapeError(`a ${kh}×${kw} ${what} does not fit a ${H}×${W} input with pad ${pad}`);
+}
+
 const CONV_KW: Keywords = { stride: [2, fixed(1)], pad: [3, fixed(0)] };
 const convGeometry = (args: readonly Expr[]) => ({ stride: positive(args, 2, 'stride'), pad: positive(args, 3, 'pad', 0) });
 
@@ -79,6 +84,7 @@ const poolShape = (what: string) => ([s]: readonly Shape[], args: readonly Expr[
   const [B, H, W, C] = image(s, `the input of ${what}`);
   const size = positive(args, 1, 'size');
   const stride = positive(args, 2, 'stride');
+  fits(H, W, size, size, 0, 'window');
   return [B, windows(H, size, stride, 0, `${what} window`), windows(W, size, stride, 0, `${what} window`), C];
 };
 
@@ -111,7 +117,8 @@ export const convOps = {
         if (k.length !== 4) throw new ShapeError(`filters must be [height, width, in channels, out channels], got ${fmtShape(k)}`);
         if (k[2] !== C) throw new ShapeError(`the filters take ${k[2]} input channel${k[2] === 1 ? '' : 's'} but the input has ${C}`);
         const { stride, pad } = convGeometry(args);
-        return [B, windows(H, k[0], stride, pad, `${k[0]}×${k[1]} kernel: height`), windows(W, k[1], stride, pad, `${k[0]}×${k[1]} kernel: width`), k[3]];
+        fits(H, W, k[0], k[1], pad, 'kernel');
+        return [B, windows(H, k[0], stride, pad, 'kernel'), windows(W, k[1], stride, pad, 'kernel'), k[3]];
       },
       vjp: ({ args: [x, K, s, p], adj, shapeOf }, i) => {
         const [, H, W] = shapeOf(x);

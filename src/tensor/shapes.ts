@@ -61,9 +61,10 @@ function shapeError(node: Expr, argShapes: readonly Shape[], reason: string, con
     const text = names.get(e) ?? format(e);
     return text.length > 40 ? text.slice(0, 37) + '…' : text;
   };
-  const opName = op(node.op).spelled;
+  const { spelled: opName, literalArgs } = op(node.op);
   const operands = node.args
-    .map((a, i) => `${label(a)} ${fmtShape(argShapes[i])}`)
+    .map((a, i) => (literalArgs.includes(i) ? '' : `${label(a)} ${fmtShape(argShapes[i])}`))
+    .filter((t) => t)
     .join(' and ');
   return new ExprError('shape', `${where}${opName} of ${operands}: ${reason}`);
 }

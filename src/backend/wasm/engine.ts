@@ -55,7 +55,14 @@ interface KernelExports {
   colsum(X: number, Y: number, rows: number, cols: number): void;
   adam(P: number, G: number, M: number, V: number, n: number, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
   scratchBytes(): number;
+  im2col(X: number, P: number, H: number, W: number, C: number, kh: number, kw: number, Ho: number, Wo: number, stride: number, pad: number, r0: number, r1: number): void;
+  col2im(P: number, X: number, H: number, W: number, C: number, kh: number, kw: number, Ho: number, Wo: number, stride: number, pad: number, n0: number, n1: number): void;
+  pool(op: number, backward: number, X: number, G: number, Y: number, H: number, W: number, C: number, size: number, stride: number, Ho: number, Wo: number, n0: number, n1: number): void;
 }
+
+/** The range kernels (a range of rows or images as their last two arguments), by the number a job names them with. */
+export const RANGE_KERNELS = ['im2col', 'col2im', 'pool'] as const;
+export type RangeKernel = (typeof RANGE_KERNELS)[number];
 
 function decode(b64: string): Uint8Array {
   const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
@@ -189,12 +196,15 @@ export class Arena {
 
 // Control words (Int32) at the start of the shared memory, each group on its own cache line.
 const CTRL = 0;
-const AT = { seq: 0, claim: 16, done: 32, err: 48, args: 64, hyper: 80, ready: 128, stride: 16, words: 128 + 16 * 64 } as const;
+const AT = { seq: 0, claim: 16, done: 32, err: 48, args: 64, hyper: 80, range: 96, ready: 128, stride: 16, words: 128 + 16 * 64 } as const;
 // Job kinds (args[0]); args[11] = chunks and args[12] = threads for every kind. Adam's float64 hyper-parameters
 // (α, β₁, 1−β₁, β₂, 1−β₂, ε) lie at word AT.hyper (byte 320: 8-aligned), inside the arguments' cache lines.
 const CMD_GEMM = 0;
 const CMD_EXIT = 1;
 const CMD_ADAM = 2;
+const CMD_RANGE = 3;
+/** Items (rows, images) below which a range kernel is not split. */
+const RANGE_MIN_WORK = 1 << 16;
 /** Floats below which Adam is not split (a chunk must pay for waking a thread). */
 const ADAM_MIN_CHUNK = 1 << 15;
 const MAX_WORKERS = 63;
@@ -345,6 +355,34 @@ export class Pool {
       const lo = c * width;
       const o = 4 * lo;
       ex.adam(P + o, G + o, M + o, V + o, Math.min(n, lo + width) - lo, alpha, b1, c1, b2, c2, eps);
+    });
+  }
+
+  /**
+   * A range kernel (im2col, col2im, pool) over items 0…total−1 (its last two arguments are the range), split
+   * between at most maxThreads threads in chunks of items; `work` is the floats an item touches (for the split
+   * threshold). Every item is computed alone, so the result is the same however it is cut.
+   */
+  range(kernel: RangeKernel, args: readonly number[], total: number, work: number, maxThreads = this.threads): void {
+    const ex = this.arena.exports as unknown as Record<RangeKernel, (...a: number[]) => void>;
+    const threads = Math.min(maxThreads, this.ready);
+    const chunks = Math.min(total, threads * CHUNKS_PER_THREAD);
+    if (threads <= 1 || chunks <= 1 || total * work < RANGE_MIN_WORK) {
+      ex[kernel](...args, 0, total);
+      return;
+    }
+    const width = Math.ceil(total / chunks);
+    const fn = RANGE_KERNELS.indexOf(kernel);
+    this.split(Math.ceil(total / width), threads, (ctrl, a) => {
+      ctrl[a] = CMD_RANGE;
+      ctrl[a + 1] = fn;
+      ctrl[a + 2] = total;
+      ctrl[a + 3] = args.length;
+      ctrl[a + 10] = width;
+      for (let i = 0; i < args.length; i++) ctrl[AT.range + i] = args[i];
+    }, (c) => {
+      const lo = c * width;
+      ex[kernel](...args, lo, Math.min(total, lo + width));
     });
   }
 

@@ -10,8 +10,8 @@
 // Its table: matrix products with their epilogues (every transpose case, operands read in place) and column sums
 // run as WebAssembly SIMD (src/backend/wasm/assembly/kernels.ts), split between threads when the shared engine has
 // them; an update that is Adam's (matchAdam) runs the SIMD `adam` kernel, split likewise; every other kind runs
-// the host renderers (src/backend/host.ts) on Float32Array views of the same memory. Convolutions are im2col
-// (on the host) and the SIMD product, split likewise.
+// the host renderers (src/backend/host.ts) on Float32Array views of the same memory. Convolutions are im2col (or
+// col2im) and the SIMD product, pooling SIMD loops over channels, all split likewise.
 // Without WebAssembly SIMD the runner is the JS backend's, and says so in `description`.
 
 import type { Expr } from '../../ir/expr.js';
@@ -20,11 +20,11 @@ import type { Plan } from '../plan.js';
 import type { Backend, BackendOptions, Buf, Runner } from '../backend.js';
 import { lower, type Arg, type Ref, type UpdateKernel } from '../lower.js';
 import { hostTable, renderHost } from '../host.js';
-import { col2im, im2col } from '../conv-kernels.js';
 import type { ConvGeometry } from '../lower.js';
+import { epilogue } from '../js-kernels.js';
 import { createJsRunner } from '../js.js';
 import { ExprError } from '../../errors.js';
-import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool } from './engine.js';
+import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool, type RangeKernel } from './engine.js';
 
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures } from './engine.js';
 
@@ -113,11 +113,15 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   }
 
   const ex = arena.exports;
-  const patches = arena.f32(patchPtr, patchSize);
   const at = (r: Ref): number => (r.input !== undefined ? inputPtr.get(r.input)! : slotPtr[r.slot]);
   const view = (r: Ref): Float32Array => (r.input !== undefined ? inputView.get(r.input)! : slotView[r.slot]);
   const gemm = (ta: boolean, tb: boolean, m: number, n: number, kk: number, pa: number, pb: number, pc: number, bias = 0, H = 0, mask = 0) =>
     pool ? pool.gemm(ta, tb, m, n, kk, pa, pb, pc, threads, bias, H, mask) : ex.gemm(+ta, +tb, m, n, kk, pa, pb, pc, 0, m, 0, n, scratch, bias, H, mask);
+  /** A range kernel over `total` items: split between threads where there is a pool. */
+  const range = (kernel: RangeKernel, args: number[], total: number, work: number) =>
+    pool ? pool.range(kernel, args, total, work, threads) : (ex as unknown as Record<RangeKernel, (...a: number[]) => void>)[kernel](...args, 0, total);
+  const im2colOf = (x: Ref, g: ConvGeometry) => range('im2col', [at(x), patchPtr, g.H, g.W, g.C, g.kh, g.kw, g.Ho, g.Wo, g.stride, g.pad], g.B * g.Ho * g.Wo, g.kh * g.kw * g.C);
+  const col2imOf = (out: Ref, g: ConvGeometry) => range('col2im', [patchPtr, at(out), g.H, g.W, g.C, g.kh, g.kw, g.Ho, g.Wo, g.stride, g.pad], g.B, g.Ho * g.Wo * g.kh * g.kw * g.C);
   const { runs, sources } = renderHost(lowered.kernels, view, {
     // A convolution as one SIMD product over the patch matrix P [B·Ho·Wo, kh·kw·C] (src/backend/conv-kernels.ts):
     //   forward out = P @ K,  filter out = Pᵀ @ ḡ,  input: P = ḡ @ Kᵀ, then col2im(P) (a 1×1 kernel needs no P)
@@ -131,13 +135,22 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       if (k.op === 'forward') {
         const [bias, H, mask] = [k.bias, k.relu, k.mask].map((r) => (r ? at(r) : 0));
         const fused = k.mask ? ', the step mask fused in' : k.relu ? ', the bias add and relu fused in' : k.bias ? ', the bias add fused in' : '';
-        return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(false, false, rows, F, width, direct ? pa : patchPtr, pb, pc, bias, H, mask)), source: source + fused };
+        return { run: () => (direct || im2colOf(k.a, k.g), gemm(false, false, rows, F, width, direct ? pa : patchPtr, pb, pc, bias, H, mask)), source: source + fused };
       }
       if (k.op === 'filter') {
-        return { run: () => (direct || im2col(view(k.a), patches, k.g), gemm(true, false, width, F, rows, direct ? pa : patchPtr, pb, pc)), source };
+        return { run: () => (direct || im2colOf(k.a, k.g), gemm(true, false, width, F, rows, direct ? pa : patchPtr, pb, pc)), source };
       }
       if (direct) return { run: () => gemm(false, true, rows, width, F, pa, pb, pc), source };
-      return { run: () => (gemm(false, true, rows, width, F, pa, pb, patchPtr), col2im(patches, view(k.out), k.g)), source };
+      return { run: () => (gemm(false, true, rows, width, F, pa, pb, patchPtr), col2imOf(k.out, k.g)), source };
+    },
+    // Pooling as SIMD loops over channels, split between threads by images; a fused step mask as the host's loop.
+    pool(k) {
+      const { B, H, W, C, kh, stride, Ho, Wo } = k.g;
+      const args = [k.op === 'max' ? 0 : 1, +k.backward, k.x ? at(k.x) : 0, k.grad ? at(k.grad) : 0, at(k.out), H, W, C, kh, stride, Ho, Wo];
+      const source = `// WebAssembly SIMD: ${k.op}_pool2d${k.backward ? ' backward' : ''} of [${B}, ${H}, ${W}, ${C}]`;
+      if (!k.mask) return { run: () => range('pool', args, B, H * W * C), source };
+      const host = hostTable.pool(k, view);
+      return { run: () => (k.backward ? (range('pool', args, B, H * W * C), epilogueMask(view(k.out), B * H * W, C, view(k.mask!))) : host.run()), source };
     },
     matmul(k) {
       const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
@@ -237,6 +250,8 @@ function matchAdam(k: UpdateKernel) {
   if (!full || G1 !== G || G2 !== G || A.read !== 'scalar' || M.ref.input !== targets[0] || V.ref.input !== targets[1] || P.ref.input !== targets[2]) return undefined;
   return { m: M.ref, v: V.ref, p: P.ref, g: G.ref, alpha: A.ref, b1: Number(mm[1]), c1: Number(mm[3]), b2: Number(vm[1]), c2: Number(vm[3]), eps: Number(pm[3]) };
 }
+
+const epilogueMask = (out: Float32Array, rows: number, cols: number, mask: Float32Array) => epilogue(out, rows, cols, undefined, undefined, mask);
 
 /** A 1×1 convolution with stride 1 and no padding reads x itself as the patch matrix. */
 const pointwiseConv = (g: ConvGeometry) => g.kh === 1 && g.kw === 1 && g.stride === 1 && g.pad === 0;

@@ -3,8 +3,8 @@
 //
 // A worker instantiates the kernels on the shared memory it is given, says it is ready, then loops: it spins a
 // little on the job counter, sleeps on it (Atomics.wait) when idle, and on a new job claims chunks of it (columns or
-// rows of C, or floats of an Adam update) until none are left, exactly as the calling thread does (engine.ts,
-// Pool.gemm, Pool.adam). Claims carry the job's
+// rows of C, floats of an Adam update, rows or images of a range kernel) until none are left, exactly as the calling
+// thread does (engine.ts, Pool.gemm, Pool.adam, Pool.range). Claims carry the job's
 // tag, so a worker that wakes late can never take a chunk of a later job with the arguments of an earlier one.
 // The control words are shared with engine.ts, whose AT table gives their positions (passed as `data.at`).
 
@@ -54,6 +54,26 @@ function start(data) {
         const o = 4 * lo;
         try {
           ex.adam(P + o, G + o, M + o, V + o, Math.min(n, lo + width) - lo, h0, h1, h2, h3, h4, h5);
+        } catch (e) {
+          Atomics.store(ctrl, at.err, 1);
+        }
+        if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
+      }
+      continue;
+    }
+    if (cmd === 3) {
+      // A range kernel (engine.ts RANGE_KERNELS: im2col, col2im, pool) over chunks of items; its other arguments at
+      // word at.range.
+      const fn = ['im2col', 'col2im', 'pool'][ctrl[a + 1]], total = ctrl[a + 2], nargs = ctrl[a + 3], width = ctrl[a + 10], chunks = ctrl[a + 11];
+      const args = [];
+      for (let i = 0; i < nargs; i++) args.push(ctrl[at.range + i]);
+      for (;;) {
+        const v = Atomics.load(ctrl, at.claim);
+        if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
+        if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
+        const lo = (v & 0xffff) * width;
+        try {
+          ex[fn](...args, lo, Math.min(total, lo + width));
         } catch (e) {
           Atomics.store(ctrl, at.err, 1);
         }

@@ -317,3 +317,166 @@ export function adam(P: usize, G: usize, M: usize, V: usize, n: i32, alpha: f64,
     store<f32>(P + o, <f32>(<f64>load<f32>(P + o) - (alpha * <f64>m) / (Math.sqrt(<f64>v) + eps)));
   }
 }
+
+// ── convolution and pooling helpers (NHWC images; src/backend/conv-kernels.ts has the same loops in JS) ──────────
+// x[n, i, j, c] is float (((n·H + i)·W + j)·C + c). Channels are contiguous, so the f32x4 loops run over c.
+
+/** Copy `count` floats (the channels of one pixel) from src to dst. */
+@inline function copyFloats(dst: usize, src: usize, count: i32): void {
+  if (count == 1) store<f32>(dst, load<f32>(src));
+  else memory.copy(dst, src, <usize>count << 2);
+}
+
+/**
+ * Rows r0 ≤ r < r1 of the patch matrix P [B·Ho·Wo, kh·kw·C]: row (n, oi, oj) holds the window of X at that output,
+ * in filter order (a, b, c), zeros outside the image (so conv2d(X, K) = P·K).
+ */
+export function im2col(X: usize, P: usize, H: i32, W: i32, C: i32, kh: i32, kw: i32, Ho: i32, Wo: i32, stride: i32, pad: i32, r0: i32, r1: i32): void {
+  const width = kh * kw * C;
+  const bytes = <usize>C << 2;
+  for (let r = r0; r < r1; r++) {
+    const oj = r % Wo;
+    const t = r / Wo;
+    const oi = t % Ho;
+    const n = t / Ho;
+    let p = ptr(P, r * width);
+    for (let a = 0; a < kh; a++) {
+      const i = oi * stride + a - pad;
+      const inside = i >= 0 && i < H;
+      for (let b = 0; b < kw; b++) {
+        const j = oj * stride + b - pad;
+        if (!inside || j < 0 || j >= W) memory.fill(p, 0, bytes);
+        else copyFloats(p, ptr(X, ((n * H + i) * W + j) * C), C);
+        p += bytes;
+      }
+    }
+  }
+}
+
+/** Images n0 ≤ n < n1 of X [B, H, W, C] = the adjoint of im2col: each patch entry added back where it was read. */
+export function col2im(P: usize, X: usize, H: i32, W: i32, C: i32, kh: i32, kw: i32, Ho: i32, Wo: i32, stride: i32, pad: i32, n0: i32, n1: i32): void {
+  const width = kh * kw * C;
+  memory.fill(ptr(X, n0 * H * W * C), 0, <usize>((n1 - n0) * H * W * C) << 2);
+  for (let n = n0; n < n1; n++) {
+    for (let oi = 0; oi < Ho; oi++) {
+      for (let oj = 0; oj < Wo; oj++) {
+        let p = ptr(P, ((n * Ho + oi) * Wo + oj) * width);
+        for (let a = 0; a < kh; a++) {
+          const i = oi * stride + a - pad;
+          for (let b = 0; b < kw; b++) {
+            const j = oj * stride + b - pad;
+            if (i >= 0 && i < H && j >= 0 && j < W) {
+              const x = ptr(X, ((n * H + i) * W + j) * C);
+              let c = 0;
+              for (; c + 3 < C; c += 4) v128.store(x + (<usize>c << 2), f32x4.add(v128.load(x + (<usize>c << 2)), v128.load(p + (<usize>c << 2))));
+              for (; c < C; c++) store<f32>(x + (<usize>c << 2), load<f32>(x + (<usize>c << 2)) + load<f32>(p + (<usize>c << 2)));
+            }
+            p += <usize>C << 2;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pooling of images n0 ≤ n < n1 over size×size windows moved by `stride` (no padding). op 0: max, 1: mean.
+ * Forward: Y [B, Ho, Wo, C] from X. Backward: Y [B, H, W, C] (zeroed first) gets each window's gradient G at its
+ * first maximum in X (max) or spread evenly (mean).
+ */
+export function pool(op: i32, backward: bool, X: usize, G: usize, Y: usize, H: i32, W: i32, C: i32, size: i32, stride: i32, Ho: i32, Wo: i32, n0: i32, n1: i32): void {
+  const scale: f32 = <f32>1 / <f32>(size * size);
+  const row = <usize>(W * C) << 2;
+  const px = <usize>C << 2;
+  if (backward) memory.fill(ptr(Y, n0 * H * W * C), 0, <usize>((n1 - n0) * H * W * C) << 2);
+  for (let n = n0; n < n1; n++) {
+    for (let oi = 0; oi < Ho; oi++) {
+      for (let oj = 0; oj < Wo; oj++) {
+        const o = ((n * Ho + oi) * Wo + oj) * C;
+        const w0 = <usize>(((n * H + oi * stride) * W + oj * stride) * C) << 2;
+        let c = 0;
+        for (; c + 3 < C; c += 4) {
+          const cb = <usize>c << 2;
+          if (!backward) {
+            let acc = op == 0 ? v128.load(X + w0 + cb) : f32x4.splat(0);
+            for (let a = 0; a < size; a++) {
+              for (let b = 0; b < size; b++) {
+                const v = v128.load(X + w0 + <usize>a * row + <usize>b * px + cb);
+                acc = op == 0 ? v128.bitselect(v, acc, f32x4.gt(v, acc)) : f32x4.add(acc, v);
+              }
+            }
+            v128.store(ptr(Y, o + c), op == 0 ? acc : f32x4.mul(acc, f32x4.splat(scale)));
+          } else if (op == 0) {
+            // per lane: the first maximum's offset in the window
+            let best = v128.load(X + w0 + cb);
+            let at = i32x4.splat(0);
+            for (let a = 0; a < size; a++) {
+              for (let b = 0; b < size; b++) {
+                const off = <usize>a * row + <usize>b * px;
+                const v = v128.load(X + w0 + off + cb);
+                const gt = f32x4.gt(v, best);
+                best = v128.bitselect(v, best, gt);
+                at = v128.bitselect(i32x4.splat(<i32>off), at, gt);
+              }
+            }
+            const g = v128.load(ptr(G, o + c));
+            let y = Y + w0 + cb + <usize>i32x4.extract_lane(at, 0);
+            store<f32>(y, load<f32>(y) + f32x4.extract_lane(g, 0));
+            y = Y + w0 + cb + 4 + <usize>i32x4.extract_lane(at, 1);
+            store<f32>(y, load<f32>(y) + f32x4.extract_lane(g, 1));
+            y = Y + w0 + cb + 8 + <usize>i32x4.extract_lane(at, 2);
+            store<f32>(y, load<f32>(y) + f32x4.extract_lane(g, 2));
+            y = Y + w0 + cb + 12 + <usize>i32x4.extract_lane(at, 3);
+            store<f32>(y, load<f32>(y) + f32x4.extract_lane(g, 3));
+          } else {
+            const g = f32x4.mul(v128.load(ptr(G, o + c)), f32x4.splat(scale));
+            for (let a = 0; a < size; a++) {
+              for (let b = 0; b < size; b++) {
+                const y = Y + w0 + <usize>a * row + <usize>b * px + cb;
+                v128.store(y, f32x4.add(v128.load(y), g));
+              }
+            }
+          }
+        }
+        for (; c < C; c++) {
+          const cb = <usize>c << 2;
+          if (!backward) {
+            let acc: f32 = op == 0 ? load<f32>(X + w0 + cb) : 0;
+            for (let a = 0; a < size; a++) {
+              for (let b = 0; b < size; b++) {
+                const v = load<f32>(X + w0 + <usize>a * row + <usize>b * px + cb);
+                if (op == 0) {
+                  if (v > acc) acc = v;
+                } else acc += v;
+              }
+            }
+            store<f32>(ptr(Y, o + c), op == 0 ? acc : acc * scale);
+          } else if (op == 0) {
+            let best = load<f32>(X + w0 + cb);
+            let at: usize = 0;
+            for (let a = 0; a < size; a++) {
+              for (let b = 0; b < size; b++) {
+                const off = <usize>a * row + <usize>b * px;
+                const v = load<f32>(X + w0 + off + cb);
+                if (v > best) {
+                  best = v;
+                  at = off;
+                }
+              }
+            }
+            const y = Y + w0 + cb + at;
+            store<f32>(y, load<f32>(y) + load<f32>(ptr(G, o + c)));
+          } else {
+            const g = load<f32>(ptr(G, o + c)) * scale;
+            for (let a = 0; a < size; a++) {
+              for (let b = 0; b < size; b++) {
+                const y = Y + w0 + <usize>a * row + <usize>b * px + cb;
+                store<f32>(y, load<f32>(y) + g);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
