@@ -65,6 +65,7 @@ function setState(s: typeof state, text?: string): void {
   stopButton.disabled = !(s === 'training' || s === 'loading');
   resumeButton.disabled = busy || !hasModel || s === 'idle';
   program.readOnly = busy;
+  $<HTMLSelectElement>('set-program').disabled = busy;
   for (const el of settingsInputs) el.disabled = busy;
 }
 
@@ -189,15 +190,20 @@ function onEvent(e: TrainEvent, globalStep: number, rate: number, run: number): 
 }
 
 export function initTrain(worker: Worker): { handle(m: FromWorker): void; redraw(): void } {
-  fetch('/model.exg')
-    .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
-    .then((text) => {
-      if (!program.value) program.value = text;
-    })
-    .catch((err) => {
-      programError.hidden = false;
-      programError.textContent = `could not load the default model program from the server: ${(err as Error).message}`;
-    });
+  // The program text: the chosen example (the MLP first); choosing another replaces the text.
+  const load = (path: string, replace: boolean) =>
+    fetch(path)
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
+      .then((text) => {
+        if (replace || !program.value) program.value = text;
+      })
+      .catch((err) => {
+        programError.hidden = false;
+        programError.textContent = `could not load the model program ${path} from the server: ${(err as Error).message}`;
+      });
+  const choice = $<HTMLSelectElement>('set-program');
+  void load(choice.value, false);
+  choice.addEventListener('change', () => void load(choice.value, true));
 
   startButton.addEventListener('click', () => {
     programError.hidden = true;

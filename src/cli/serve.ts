@@ -5,6 +5,7 @@
 // Out: an HTTP server on 127.0.0.1 only, GET and HEAD only:
 //        /                        the page (dist/web/index.html), and its files under /assets/
 //        /model.exg               the default model program, as text
+//        /model-cnn.exg           the convolutional program (examples/mnist-cnn.exg), as text
 //        /data/info.json          where MNIST came from, the four files' names, sizes and SHA-256 sums
 //        /data/<name>             the four MNIST files as raw IDX bytes (train-images-idx3-ubyte, …), exactly the
 //                                 original files (their SHA-256 is sent in X-Content-SHA256; the page checks it)
@@ -27,6 +28,7 @@ import { loadMnist, MNIST_FILES, type Mnist, writeIdx } from '../node.js';
 /** Where `npm run build` puts the page (vite, web/vite.config.ts). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
+const CNN_MODEL_PATH = fileURLToPath(new URL('../../examples/mnist-cnn.exg', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -167,6 +169,7 @@ export function withoutPaths(text: string): string {
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const webRoot = resolve(options.webRoot ?? DEFAULT_WEB_ROOT);
   const modelSource = options.modelSource ?? (await readFile(DEFAULT_MODEL_PATH, 'utf8'));
+  const cnnSource = await readFile(CNN_MODEL_PATH, 'utf8');
   const status = options.onStatus ?? (() => {});
   const load = options.loadData ?? (() => loadMnist({ dataDir: options.dataDir, download: options.download === true, onStatus: status }));
   let data: DataState | undefined;
@@ -196,8 +199,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return;
     }
     const rawPath = (req.url ?? '/').split(/[?#]/)[0];
-    if (rawPath === '/model.exg') {
-      send(res, head, 200, 'text/plain; charset=utf-8', modelSource, { 'Cache-Control': 'no-cache' });
+    if (rawPath === '/model.exg' || rawPath === '/model-cnn.exg') {
+      send(res, head, 200, 'text/plain; charset=utf-8', rawPath === '/model.exg' ? modelSource : cnnSource, { 'Cache-Control': 'no-cache' });
       return;
     }
     if (rawPath.startsWith('/data/')) {

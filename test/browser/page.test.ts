@@ -342,6 +342,46 @@ describe('the page in Chromium', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('Train: the convnet (examples/mnist-cnn.exg) trains in the worker on wasm, and Draw predicts with it', async () => {
+    await page.click('#tab-train');
+    const program = await page.inputValue('#program');
+    await page.selectOption('#set-program', '/model-cnn.exg');
+    await expect.poll(() => page.inputValue('#program')).toMatch(/conv2d\(x, K1\)/);
+    expect(await page.inputValue('#program')).toBe((await raw('GET', '/model-cnn.exg')).body.toString());
+    await page.selectOption('#set-backend', 'wasm');
+    await page.fill('#set-epochs', '1');
+    await page.fill('#set-batch', '128');
+    await page.fill('#set-limit', '6400');
+    await page.fill('#set-max-steps', '30');
+    const t0 = performance.now();
+    await page.click('#train-start');
+    await page.waitForFunction(() => ['done', 'stopped', 'error'].includes((globalThis as any).document.querySelector('#train-status').dataset.state), undefined, { timeout: 240_000 });
+    const seconds = (performance.now() - t0) / 1000;
+    const s = await page.locator('#train-status').evaluate((el) => ({ ...(el as any).dataset, text: el.textContent }));
+    console.log(`page CNN training on wasm: ${s.steps} steps in ${seconds.toFixed(1)} s, loss ${Number(s.firstLoss).toFixed(3)} → ${Number(s.lastLoss).toFixed(3)}, test accuracy ${s.testAccuracy}; kernels: ${s.kernels}`);
+    expect(s.state, s.text).toBe('stopped');
+    expect(Number(s.steps)).toBe(30);
+    expect(Number(s.lastLoss)).toBeLessThan(Number(s.firstLoss) * 0.8);
+    expect(Number(s.testAccuracy)).toBeGreaterThan(0.5);
+    expect(s.kernels).toMatch(/^WebAssembly SIMD/);
+    expect(await page.locator('#stat-model').textContent()).toMatch(/^34,826 parameters: .*K1/);
+    await page.waitForTimeout(200);
+    await shot('train-cnn');
+    // Draw now predicts with the convnet: a test image painted onto the canvas.
+    await page.click('#tab-draw');
+    await page.click('#draw-sample');
+    await expect.poll(() => page.locator('#draw-status').textContent(), { timeout: 20_000 }).toMatch(/says \d/);
+    expect(await state('#draw-status', 'trained')).toBe('true');
+    const sum = await page.locator('.bar').evaluateAll((bars) => bars.reduce((a, b) => a + Number((b as any).dataset.p), 0));
+    expect(sum).toBeCloseTo(1, 4);
+    await shot('draw-cnn');
+    await page.click('#tab-train');
+    await page.selectOption('#set-program', '/model.exg');
+    await page.fill('#program', program);
+    await page.fill('#set-max-steps', '200');
+    expect(problems).toEqual([]);
+  }, 300_000);
+
   it('Train: asked for WebAssembly, the page names WebAssemblyKernel (class names survive the build); a bad program is shown at its position', async () => {
     await page.click('#tab-train');
     const program = await page.inputValue('#program');
