@@ -58,11 +58,22 @@ export function resolveDropout(roots: readonly Expr[], shapes: ShapeMap, trainin
   return { roots: newRoots, shapes: all, masks: [...maskOf.values()], map: (e) => out.get(e) ?? e };
 }
 
-/** Draw every mask for one step: 0 with probability `rate`, else 1/(1 − rate); `rand` uniform in [0, 1). */
+/**
+ * Draw every mask for one step: 0 with probability `rate`, else 1/(1 − rate); `rand` uniform in [0, 1) with 32
+ * random bits. Each draw spends 16 of them: an element is dropped when its 16 bits are below round(rate·2¹⁶), so
+ * the rate is exact to 2⁻¹⁶ (0.5 and 0.25 exactly).
+ */
 export function fillMasks(masks: readonly Mask[], buffers: readonly (Float32Array | Float64Array)[], rand: () => number): void {
   masks.forEach((m, i) => {
     const b = buffers[i];
     const keep = 1 / (1 - m.rate);
-    for (let j = 0; j < b.length; j++) b[j] = rand() < m.rate ? 0 : keep;
+    const cut = Math.round(m.rate * 65536);
+    let j = 0;
+    for (; j + 1 < b.length; j += 2) {
+      const bits = (rand() * 4294967296) >>> 0;
+      b[j] = (bits & 0xffff) < cut ? 0 : keep;
+      b[j + 1] = bits >>> 16 < cut ? 0 : keep;
+    }
+    if (j < b.length) b[j] = ((rand() * 65536) | 0) < cut ? 0 : keep;
   });
 }
