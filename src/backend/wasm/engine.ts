@@ -58,6 +58,7 @@ interface KernelExports {
   im2col(X: number, P: number, H: number, W: number, C: number, kh: number, kw: number, Ho: number, Wo: number, stride: number, pad: number, r0: number, r1: number): void;
   col2im(P: number, X: number, H: number, W: number, C: number, kh: number, kw: number, Ho: number, Wo: number, stride: number, pad: number, n0: number, n1: number): void;
   pool(op: number, backward: number, X: number, G: number, Y: number, H: number, W: number, C: number, size: number, stride: number, Ho: number, Wo: number, n0: number, n1: number): void;
+  stepmask(Y: number, A: number, Z: number, n: number): void;
 }
 
 /** The range kernels (a range of rows or images as their last two arguments), by the number a job names them with. */

@@ -20,7 +20,7 @@ import type { Plan } from '../plan.js';
 import type { Backend, BackendOptions, Buf, Runner } from '../backend.js';
 import { lower, type Arg, type Ref, type UpdateKernel } from '../lower.js';
 import { hostTable, renderHost } from '../host.js';
-import type { ConvGeometry } from '../lower.js';
+import type { ConvGeometry, ConvKernel } from '../lower.js';
 import { epilogue } from '../js-kernels.js';
 import { createJsRunner } from '../js.js';
 import { ExprError } from '../../errors.js';
@@ -76,8 +76,18 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   for (const [name, node] of plan.inputs) inputSizes.set(name, Math.max(1, sizeOf(shapeOf(node))));
   const lowered = lower(plan);
   // One patch matrix (im2col) shared by every convolution that is not a plain 1×1 product.
+  // A forward convolution whose input's filter gradient comes later keeps its patches for it (its input buffer lives
+  // until that gradient has read it, so the patches stay valid): one region each, `kept`; the rest share `patchPtr`.
   let patchSize = 0;
-  for (const k of lowered.kernels) if (k.kind === 'conv' && !pointwiseConv(k.g)) patchSize = Math.max(patchSize, k.g.B * k.g.Ho * k.g.Wo * k.g.kh * k.g.kw * k.g.C);
+  const patchKey = (k: ConvKernel) => `${k.a.node.id}:${JSON.stringify(k.g)}`;
+  const filterKeys = new Set(lowered.kernels.filter((k): k is ConvKernel => k.kind === 'conv' && k.op === 'filter').map(patchKey));
+  const keptSizes = new Map<string, number>();
+  for (const k of lowered.kernels) {
+    if (k.kind !== 'conv' || pointwiseConv(k.g)) continue;
+    const size = k.g.B * k.g.Ho * k.g.Wo * k.g.kh * k.g.kw * k.g.C;
+    if (k.op === 'forward' && filterKeys.has(patchKey(k))) keptSizes.set(patchKey(k), size);
+    else if (!(k.op === 'filter' && keptSizes.has(patchKey(k)))) patchSize = Math.max(patchSize, size);
+  }
   const engine = wanted === 1 ? undefined : sharedWasmEngine();
   let arena: Arena;
   let pool: Pool | undefined;
@@ -87,6 +97,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
     pool = engine.pool;
   } else {
     let bytes = aligned(gemmScratchBytes()) + aligned(4 * patchSize);
+    for (const n of keptSizes.values()) bytes += aligned(4 * n);
     for (const n of plan.slotSizes) bytes += aligned(4 * n);
     for (const n of inputSizes.values()) bytes += aligned(4 * n);
     arena = Arena.single(bytes);
@@ -101,6 +112,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   };
   const slotPtr = plan.slotSizes.map(allocF32);
   const patchPtr = patchSize ? allocF32(patchSize) : 0;
+  const kept = new Map([...keptSizes].map(([key, n]) => [key, allocF32(n)]));
   const inputPtr = new Map([...inputSizes].map(([name, n]) => [name, allocF32(n)]));
   // Views only now: a non-shared memory may have grown while allocating.
   const slotView = plan.slotSizes.map((n, i) => arena.f32(slotPtr[i], n));
@@ -120,7 +132,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   /** A range kernel over `total` items: split between threads where there is a pool. */
   const range = (kernel: RangeKernel, args: number[], total: number, work: number) =>
     pool ? pool.range(kernel, args, total, work, threads) : (ex as unknown as Record<RangeKernel, (...a: number[]) => void>)[kernel](...args, 0, total);
-  const im2colOf = (x: Ref, g: ConvGeometry) => range('im2col', [at(x), patchPtr, g.H, g.W, g.C, g.kh, g.kw, g.Ho, g.Wo, g.stride, g.pad], g.B * g.Ho * g.Wo, g.kh * g.kw * g.C);
+  const im2colOf = (x: Ref, g: ConvGeometry, P: number) => range('im2col', [at(x), P, g.H, g.W, g.C, g.kh, g.kw, g.Ho, g.Wo, g.stride, g.pad], g.B * g.Ho * g.Wo, g.kh * g.kw * g.C);
   const col2imOf = (out: Ref, g: ConvGeometry) => range('col2im', [patchPtr, at(out), g.H, g.W, g.C, g.kh, g.kw, g.Ho, g.Wo, g.stride, g.pad], g.B, g.Ho * g.Wo * g.kh * g.kw * g.C);
   const { runs, sources } = renderHost(lowered.kernels, view, {
     // A convolution as one SIMD product over the patch matrix P [B·Ho·Wo, kh·kw·C] (src/backend/conv-kernels.ts):
@@ -131,17 +143,31 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       const width = kh * kw * C;
       const direct = pointwiseConv(k.g);
       const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
-      const source = `// WebAssembly SIMD: ${k.op === 'forward' ? 'conv2d' : k.op === 'input' ? 'conv2d_transpose' : 'conv2d_backprop_filter'} as a [${rows}, ${width}] × ${F} product${direct ? '' : ' over im2col patches'}`;
+      const what = k.op === 'forward' ? 'conv2d' : k.op === 'input' ? 'conv2d_transpose' : 'conv2d_backprop_filter';
+      const source = k.op === 'input' ? `// WebAssembly SIMD: ${what} as a [${rows}, ${F}] × ${width} product${direct ? '' : ', then col2im'}` : `// WebAssembly SIMD: ${what} as a [${rows}, ${width}] × ${F} product${direct ? '' : ' over im2col patches'}`;
+      const own = kept.get(patchKey(k));
+      const P = own ?? patchPtr;
       if (k.op === 'forward') {
         const [bias, H, mask] = [k.bias, k.relu, k.mask].map((r) => (r ? at(r) : 0));
         const fused = k.mask ? ', the step mask fused in' : k.relu ? ', the bias add and relu fused in' : k.bias ? ', the bias add fused in' : '';
-        return { run: () => (direct || im2colOf(k.a, k.g), gemm(false, false, rows, F, width, direct ? pa : patchPtr, pb, pc, bias, H, mask)), source: source + fused };
+        return { run: () => (direct || im2colOf(k.a, k.g, P), gemm(false, false, rows, F, width, direct ? pa : P, pb, pc, bias, H, mask)), source: source + fused + (own ? ', its patches kept for the filter gradient' : '') };
       }
       if (k.op === 'filter') {
-        return { run: () => (direct || im2colOf(k.a, k.g), gemm(true, false, width, F, rows, direct ? pa : patchPtr, pb, pc)), source };
+        if (own) return { run: () => gemm(true, false, width, F, rows, own, pb, pc), source: source.replace('over im2col patches', "over the forward convolution's patches") };
+        return { run: () => (direct || im2colOf(k.a, k.g, P), gemm(true, false, width, F, rows, direct ? pa : P, pb, pc)), source };
       }
       if (direct) return { run: () => gemm(false, true, rows, width, F, pa, pb, pc), source };
       return { run: () => (gemm(false, true, rows, width, F, pa, pb, patchPtr), col2imOf(k.out, k.g)), source };
+    },
+    // a·step(z) (relu's backward after a pooling's or a convolution's backward) as one SIMD pass
+    elementwise(k) {
+      const [s, m] = k.ops;
+      const isStepMask = k.ops.length === 2 && s.op === 'step' && m.op === 'mul' && 'in' in s.args[0] && k.inputs.length === 2 && k.inputs.every((o) => o.read === 'full' || o.read === 'flat');
+      const other = isStepMask ? m.args.find((a) => !('t' in a && a.t === 0)) : undefined;
+      if (!isStepMask || !other || !('in' in other) || !m.args.some((a) => 't' in a && a.t === 0) || !('t' in k.result && k.result.t === 1)) return hostTable.elementwise(k, view);
+      const z = k.inputs[(s.args[0] as { in: number }).in].ref;
+      const a = k.inputs[other.in].ref;
+      return { run: () => ex.stepmask(at(k.out), at(a), at(z), k.rows * k.cols), source: `// WebAssembly SIMD: ${k.rows * k.cols} values times step() of another (relu's backward)` };
     },
     // Pooling as SIMD loops over channels, split between threads by images; a fused step mask as the host's loop.
     pool(k) {

@@ -480,3 +480,14 @@ export function pool(op: i32, backward: bool, X: usize, G: usize, Y: usize, H: i
     }
   }
 }
+
+/** Y[i] = A[i]·step(Z[i]) (1 where Z > 0, else 0) over n floats: relu's backward where no product could take it. */
+export function stepmask(Y: usize, A: usize, Z: usize, n: i32): void {
+  let i = 0;
+  const zero = f32x4.splat(0);
+  for (; i + 3 < n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(Y + o, v128.and(v128.load(A + o), f32x4.gt(v128.load(Z + o), zero)));
+  }
+  for (; i < n; i++) store<f32>(ptr(Y, i), load<f32>(ptr(Z, i)) > 0 ? load<f32>(ptr(A, i)) : 0);
+}
