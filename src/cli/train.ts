@@ -106,6 +106,7 @@ export const trainCommands: Record<string, Command> = {
       lr: { type: 'string', help: 'Adam learning rate (default 1e-3)' },
       seed: { type: 'string', help: 'seed for initialization and shuffling (default 1)' },
       limit: { type: 'string', help: 'use only the first N training examples' },
+      'validation-split': { type: 'string', help: 'the last fraction of the training set held out for validation (default 0.2; Keras CNN example: 0.1)' },
       data: { type: 'string', help: 'folder with the four MNIST files (.gz or raw)' },
       'model-src': { type: 'string', help: 'train another model program (see examples/mnist-mlp.exg)' },
       save: { type: 'string', help: 'where to save the model (default ./exprgrad-mnist.json)' },
@@ -129,6 +130,9 @@ export const trainCommands: Record<string, Command> = {
       const lr = num(flags, 'lr', 1e-3, false);
       const seed = flags.seed === undefined ? 1 : num(flags, 'seed', 1, true);
       const limit = flags.limit === undefined ? undefined : num(flags, 'limit', 0, true);
+      const splitFlag = flags['validation-split'];
+      const validationSplit = splitFlag === undefined ? 0.2 : Number(splitFlag);
+      if (!(validationSplit >= 0 && validationSplit < 1)) throw new ExprError('usage', `--validation-split expects a fraction in [0, 1), got '${String(splitFlag)}'`);
       const srcPath = (flags['model-src'] as string | undefined) ?? DEFAULT_MODEL_SRC;
       const model = Model.create(readText(srcPath, 'model program'), seed);
       model.execution = { backend, mode: flags.mode as string | undefined };
@@ -144,7 +148,7 @@ export const trainCommands: Record<string, Command> = {
       const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
       let result;
       try {
-        result = await train(model, data.train, data.test, { epochs, batchSize, lr, seed, limit }, {
+        result = await train(model, data.train, data.test, { epochs, batchSize, lr, seed, limit, validationSplit }, {
           onEvent: progressPrinter(io, tty, json),
           shouldStop: signals.stopped,
         });
@@ -154,7 +158,8 @@ export const trainCommands: Record<string, Command> = {
       const ran = result.kernels;
       model.dispose();
       if (!json) io.stderr.write(`kernels: ${ran}\n`);
-      model.metadata = { ...model.metadata, data: data.source, program: srcPath, backend: ran, created: new Date().toISOString() };
+      const protocol = { epochs, batchSize, lr, validationSplit, seed, ...(limit === undefined ? {} : { limit }) };
+      model.metadata = { ...model.metadata, data: data.source, program: srcPath, protocol, backend: ran, created: new Date().toISOString() };
       const contents = [
         JSON.stringify(model.toJSON()),
         result.history.length ? curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on MNIST`) : undefined,
