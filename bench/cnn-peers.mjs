@@ -65,15 +65,38 @@ function rowsToCHW(w, h = 5, wd = 5, c = 64, out = 10) {
  * keep) where keep is the dropout mask already scaled by 1/(1 − rate), logitsOf = jit(forward without dropout), adam as
  * in bench/wasm-compare.mjs.
  */
-export function jaxCnn(jax, { beta1: b1 = 0.9, beta2: b2 = 0.999, epsilon: eps = 1e-7 } = {}) {
+export function jaxCnn(jax, { beta1: b1 = 0.9, beta2: b2 = 0.999, epsilon: eps = 1e-7, conv = 'lax' } = {}) {
   const { numpy: np, nn, lax, valueAndGrad, jit } = jax;
   const pool = (h) => lax.reduceWindow(h, (w) => np.max(w), [2, 2], [2, 2]);
-  const features = (p, x) => {
+  // conv 'matmul': NHWC throughout, a 3×3 valid convolution as im2col (nine shifted slices side by side) times the
+  // filter as a [9·cin, cout] matrix, 2×2 pooling as a reshape and a max: jax-js's fast matrix product instead of its
+  // generic convolution and window kernels.
+  const conv3 = (x, k) => {
+    const [n, h, w, c] = x.shape;
+    const [oh, ow] = [h - 2, w - 2];
+    const parts = [];
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) parts.push((i === 2 && j === 2 ? x : x.ref).slice([], [i, i + oh], [j, j + ow], []));
+    return np.matmul(np.concatenate(parts, 3).reshape([n * oh * ow, 9 * c]), k).reshape([n, oh, ow, -1]);
+  };
+  const pool2 = (h) => {
+    const [n, hh, ww, c] = h.shape;
+    const [ph, pw] = [hh >> 1, ww >> 1];
+    const even = hh % 2 || ww % 2 ? h.slice([], [0, 2 * ph], [0, 2 * pw], []) : h;
+    return np.max(even.reshape([n, ph, 2, pw, 2, c]), [2, 4]);
+  };
+  const featuresMm = (p, x) => {
+    let h = nn.relu(conv3(x, p.K1).add(p.b1));
+    h = pool2(h);
+    h = nn.relu(conv3(h, p.K2).add(p.b2));
+    return pool2(h).reshape([-1, 1600]);
+  };
+  const featuresLax = (p, x) => {
     let h = nn.relu(lax.conv(x, p.K1, [1, 1], 'VALID').add(p.b1.reshape([1, 32, 1, 1])));
     h = pool(h);
     h = nn.relu(lax.conv(h, p.K2, [1, 1], 'VALID').add(p.b2.reshape([1, 64, 1, 1])));
     return pool(h).reshape([-1, 1600]);
   };
+  const features = conv === 'matmul' ? featuresMm : featuresLax;
   const loss = (p, x, y, keep) => {
     const { W3, b3, ...rest } = p;
     const z = np.matmul(features(rest, x).mul(keep), W3).add(b3);
@@ -97,7 +120,14 @@ export function jaxCnn(jax, { beta1: b1 = 0.9, beta2: b2 = 0.999, epsilon: eps =
     });
     return out;
   });
-  const init = (w) => ({
+  const init = (w) => conv === 'matmul' ? {
+    K1: np.array(w.K1).reshape([9, 32]),
+    b1: np.array(w.b1),
+    K2: np.array(w.K2).reshape([9 * 32, 64]),
+    b2: np.array(w.b2),
+    W3: np.array(w.W3).reshape([1600, 10]),
+    b3: np.array(w.b3),
+  } : ({
     K1: np.array(toOIHW(w.K1, SHAPES.K1)).reshape([32, 1, 3, 3]),
     b1: np.array(w.b1),
     K2: np.array(toOIHW(w.K2, SHAPES.K2)).reshape([64, 32, 3, 3]),
@@ -105,7 +135,10 @@ export function jaxCnn(jax, { beta1: b1 = 0.9, beta2: b2 = 0.999, epsilon: eps =
     W3: np.array(rowsToCHW(w.W3)).reshape([1600, 10]),
     b3: np.array(w.b3),
   });
-  return { init, vg: jit(valueAndGrad(loss)), logitsOf: jit(logits), adam, conv2: jit((h, k) => lax.conv(h, k, [1, 1], 'VALID')) };
+  const conv2 = conv === 'matmul' ? jit((h, k) => conv3(h, k)) : jit((h, k) => lax.conv(h, k, [1, 1], 'VALID'));
+  /** x as this variant wants it: [B, 1, 28, 28] (lax) or [B, 28, 28, 1] (matmul); h/K for conv2 likewise. */
+  const layout = conv === 'matmul' ? { x: [B, 28, 28, 1], h: [128, 13, 13, 32], K: [288, 64] } : { x: [B, 1, 28, 28], h: [128, 32, 13, 13], K: [64, 32, 3, 3] };
+  return { init, vg: jit(valueAndGrad(loss)), logitsOf: jit(logits), adam, conv2, layout, loss };
 }
 
 /** The Keras example as a tfjs-layers model with exprgrad's initial weights (layouts already Keras's). */

@@ -2,14 +2,16 @@
 // forward + backward + Adam 1e-3, in each library, in one run on one machine:
 //   exprgrad  wasm backend, 2 threads, through the public compile() API with adam() (skipped, saying why, while
 //             exprgrad lacks the ops of issue 13)
-//   jax-js    jit(valueAndGrad) + a jitted Adam, wasm device, lax.conv and lax.reduceWindow (NCHW inside)
+//   jax       jax-js: jit(valueAndGrad) + a jitted Adam, wasm device, lax.conv and lax.reduceWindow (NCHW inside)
+//   jax-mm    the same in jax-js written with its matrix product: im2col by nine slices, pooling by reshape + max
+//             (jax-js's generic convolution is far slower than its matmul; this is the fastest jax-js we found)
 //   tfjs      TF.js wasm backend, the tfjs-layers model built like the Keras example, model.trainOnBatch
 // Printed per library: ms per step (median and range over the steps after 3 warm-up ones), the loss after the last
 // step, and GFLOP/s: the convolutions' share of a step (2·c1 + 3·c2 FLOP: forward, filter gradients, the second
 // layer's input gradient) over the step's time, and the second convolution alone (128×13×13×32 ⋆ 3×3×32×64,
 // forward) timed on its own. Each library runs in a child process of its own (loaded together they slow each other).
 // Same initial weights (bench/cnn-peers.mjs) and the same random batch everywhere; dropout masks differ.
-// Usage: npm run build && node bench/cnn-step.mjs [steps=20] [--only=exprgrad,jax,tfjs]
+// Usage: npm run build && node bench/cnn-step.mjs [steps=20] [--only=exprgrad,jax,jax-mm,tfjs]
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +93,7 @@ async function runExprgrad() {
   return { description: `exprgrad ${step.description ?? 'wasm'} (compile() + adam())`, setupMs, ...r, conv2Ms };
 }
 
-async function runJax() {
+async function runJax(conv = 'lax') {
   let jax;
   try {
     jax = await import('@jax-js/jax');
@@ -101,12 +103,12 @@ async function runJax() {
   const { numpy: np, init, defaultDevice, blockUntilReady, tree, random } = jax;
   const got = await init('wasm');
   defaultDevice('wasm');
-  const cnn = jaxCnn(jax);
+  const cnn = jaxCnn(jax, { conv });
   const { x: xf, yOneHot } = batch();
   let params = cnn.init(initWeights(1));
   let m = tree.map((p) => np.zerosLike(p.ref), params);
   let v = tree.map((p) => np.zerosLike(p.ref), params);
-  const x = np.array(xf).reshape([B, 1, 28, 28]);
+  const x = np.array(xf).reshape(cnn.layout.x);
   const y = np.array(yOneHot).reshape([B, 10]);
   let key = random.key(1);
   let t = 0;
@@ -128,8 +130,8 @@ async function runJax() {
   await step();
   const setupMs = performance.now() - t0;
   const r = await timeSteps(step);
-  const h = np.array(Float32Array.from({ length: 128 * 13 * 13 * 32 }, (_, i) => Math.sin(i))).reshape([128, 32, 13, 13]);
-  const K = np.array(Float32Array.from({ length: 3 * 3 * 32 * 64 }, (_, i) => Math.cos(i))).reshape([64, 32, 3, 3]);
+  const h = np.array(Float32Array.from({ length: 128 * 13 * 13 * 32 }, (_, i) => Math.sin(i))).reshape(cnn.layout.h);
+  const K = np.array(Float32Array.from({ length: 3 * 3 * 32 * 64 }, (_, i) => Math.cos(i))).reshape(cnn.layout.K);
   const conv2Ms = await timeConv(async () => {
     const o = cnn.conv2(h.ref, K.ref);
     await blockUntilReady(o);
@@ -139,7 +141,8 @@ async function runJax() {
   try {
     version = JSON.parse(readFileSync(new URL('../node_modules/@jax-js/jax/package.json', import.meta.url), 'utf8')).version;
   } catch {}
-  return { description: `jax-js ${version} (jit, wasm device; devices ${got.join(', ')})`, setupMs, ...r, conv2Ms };
+  const how = conv === 'lax' ? 'lax.conv + lax.reduceWindow, NCHW' : 'im2col slices @ filter matrix + reshape-max pooling, NHWC';
+  return { description: `jax-js ${version} (jit, wasm device, ${how}; devices ${got.join(', ')})`, setupMs, ...r, conv2Ms };
 }
 
 async function runTfjs() {
@@ -173,7 +176,7 @@ async function runTfjs() {
 }
 
 if (lib) {
-  const run = { exprgrad: runExprgrad, jax: runJax, tfjs: runTfjs }[lib];
+  const run = { exprgrad: runExprgrad, jax: () => runJax('lax'), 'jax-mm': () => runJax('matmul'), tfjs: runTfjs }[lib];
   let out;
   try {
     out = run ? await run() : { error: `unknown library ${lib}` };
@@ -188,7 +191,7 @@ console.log(`node ${process.version}; CNN of examples/mnist-cnn.exg (${PARAM_COU
 console.log(`ms per training step (forward + backward + Adam), ${steps} steps after ${WARM} warm-up; each library in its own process`);
 console.log(`conv FLOP per step ${(CONV_FLOP.step / 1e6).toFixed(0)} M (forward ${(CONV_FLOP.forward / 1e6).toFixed(0)} M); second conv alone ${(CONV2_FLOP / 1e6).toFixed(0)} MFLOP`);
 const results = {};
-for (const name of ['exprgrad', 'jax', 'tfjs']) {
+for (const name of ['exprgrad', 'jax', 'jax-mm', 'tfjs']) {
   if (only && !only.includes(name)) continue;
   const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--lib=${name}`, String(steps)], { encoding: 'utf8' });
   let out;
