@@ -10,6 +10,8 @@
 // step, and GFLOP/s: the convolutions' share of a step (2·c1 + 3·c2 FLOP: forward, filter gradients, the second
 // layer's input gradient) over the step's time, and the second convolution alone (128×13×13×32 ⋆ 3×3×32×64,
 // forward) timed on its own. Each library runs in a child process of its own (loaded together they slow each other).
+// exprgrad's single-op timings (the second conv; for reference the MLP's 128×784·784×512 product) go through the
+// public evaluate(), so they include copying the inputs in and the result out; the peers' use resident tensors.
 // Same initial weights (bench/cnn-peers.mjs) and the same random batch everywhere; dropout masks differ.
 // Usage: npm run build && node bench/cnn-step.mjs [steps=20] [--only=exprgrad,jax,jax-mm,tfjs]
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ const lib = args.find((a) => a.startsWith('--lib='))?.slice(6);
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const WARM = 3;
 const CONV2_FLOP = CONV_FLOP.c2;
+const MM_FLOP = 2 * 128 * 784 * 512;
 
 function batch() {
   const r = lcg(12345);
@@ -60,11 +63,26 @@ async function timeConv(run, reps = 10) {
   return stats(times).median;
 }
 
+/** For reference: exprgrad's wasm matrix product of the MLP's first layer (128×784 · 784×512) through compile(). */
+async function mlpMatmulMs(opts) {
+  const { compile } = await import('../dist/index.js');
+  const c = compile('A : [128, 784]\nB : [784, 512]\nC = A @ B', { ...opts, wrt: [] });
+  const A = Float32Array.from({ length: 128 * 784 }, (_, i) => Math.sin(i));
+  const Bm = Float32Array.from({ length: 784 * 512 }, (_, i) => Math.cos(i));
+  const ms = await timeConv(() => c.evaluate({ A, B: Bm }), 20);
+  c.dispose();
+  return ms;
+}
+
 async function runExprgrad() {
   const source = readFileSync(new URL('../examples/mnist-cnn.exg', import.meta.url), 'utf8');
   const opts = { backend: 'wasm', mode: 'threads=2' };
+  const matmulMs = await mlpMatmulMs(opts);
   const made = await exprgradCnn(source, opts);
-  if (made.error) return { error: made.error };
+  if (made.error) {
+    (await import('../dist/index.js')).shutdownWasmThreads?.();
+    return { error: made.error, matmulMs };
+  }
   const { step } = made;
   const w = initWeights(1);
   for (const [k, v] of Object.entries(w)) step.setState(k, v);
@@ -90,7 +108,7 @@ async function runExprgrad() {
   const { shutdownWasmThreads } = await import('../dist/index.js');
   step.dispose();
   shutdownWasmThreads?.();
-  return { description: `exprgrad ${step.description ?? 'wasm'} (compile() + adam())`, setupMs, ...r, conv2Ms };
+  return { description: `exprgrad ${step.description ?? 'wasm'} (compile() + adam())`, setupMs, ...r, conv2Ms, matmulMs };
 }
 
 async function runJax(conv = 'lax') {
@@ -200,8 +218,9 @@ for (const name of ['exprgrad', 'jax', 'jax-mm', 'tfjs']) {
   } catch {
     out = { error: (res.stderr || res.stdout || `exit ${res.status}`).trim().split('\n').slice(0, 3).join(' ') };
   }
+  const mm = out.matmulMs ? `; for reference, its MLP product 128×784·784×512 through compile(): ${out.matmulMs.toFixed(2)} ms, ${(MM_FLOP / out.matmulMs / 1e6).toFixed(1)} GFLOP/s (evaluate() with input copies)` : '';
   if (out.error) {
-    console.log(`  ${name.padEnd(8)} skipped: ${out.error}`);
+    console.log(`  ${name.padEnd(8)} skipped: ${out.error}${mm}`);
     continue;
   }
   results[name] = out;
@@ -209,7 +228,7 @@ for (const name of ['exprgrad', 'jax', 'jax-mm', 'tfjs']) {
   console.log(`  ${name.padEnd(8)} ${out.description}`);
   console.log(
     `           median ${out.median.toFixed(1).padStart(7)} ms, range ${out.min.toFixed(1)}–${out.max.toFixed(1)} ms (first step ${out.setupMs.toFixed(0)} ms); ` +
-      `loss ${out.loss.toFixed(4)}; convs in the step ${gf(CONV_FLOP.step, out.median)}; second conv alone ${out.conv2Ms ? `${out.conv2Ms.toFixed(2)} ms, ${gf(CONV2_FLOP, out.conv2Ms)}` : 'n/a'}`,
+      `loss ${out.loss.toFixed(4)}; convs in the step ${gf(CONV_FLOP.step, out.median)}; second conv alone ${out.conv2Ms ? `${out.conv2Ms.toFixed(2)} ms, ${gf(CONV2_FLOP, out.conv2Ms)}` : 'n/a'}${mm}`,
   );
 }
 const names = Object.keys(results);
