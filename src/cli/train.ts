@@ -217,7 +217,7 @@ export const trainCommands: Record<string, Command> = {
         io.stdout.write(JSON.stringify({ dataset: ds.name, loss: r.loss, accuracy: r.accuracy, confusion: r.confusion }) + '\n');
         return 0;
       }
-      io.stdout.write(`test accuracy ${pct(r.accuracy)} (loss ${r.loss.toFixed(4)}) on ${data.test.count} ${ds.title} images\n`);
+      io.stdout.write(`test accuracy ${pct(r.accuracy)} (loss ${r.loss.toFixed(4)}) on ${data.test.count} ${ds.name === 'mnist' ? '' : `${ds.title} `}images\n`);
       io.stdout.write(`confusion matrix (rows: true ${ds.classWord}, columns: predicted)\n`);
       if (ds.name !== 'mnist') io.stdout.write(`  classes: ${ds.classNames.map((n, k) => `${k} ${n}`).join(', ')}\n`);
       io.stdout.write('     ' + r.confusion.map((_, j) => String(j).padStart(5)).join('') + '\n');

@@ -35,7 +35,7 @@ const newDir = (name = 'd') => {
 };
 
 /** Where this machine keeps the real files (the repository's ../shared/data/fashion-mnist), if it does. */
-export const SHARED_FASHION = fileURLToPath(new URL('../../../shared/data/fashion-mnist', import.meta.url));
+const SHARED_FASHION = fileURLToPath(new URL('../../../shared/data/fashion-mnist', import.meta.url));
 const haveShared = existsSync(join(SHARED_FASHION, 't10k-labels-idx1-ubyte.gz'));
 
 const TRAIN = 9;
