@@ -78,15 +78,21 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
   // One patch matrix (im2col) shared by every convolution that is not a plain 1×1 product.
   // A forward convolution whose input's filter gradient comes later keeps its patches for it (its input buffer lives
   // until that gradient has read it, so the patches stay valid): one region each, `kept`; the rest share `patchPtr`.
+  // A filter gradient reuses patches only from a forward convolution of the same input and geometry run before it.
   let patchSize = 0;
   const patchKey = (k: ConvKernel) => `${k.a.node.id}:${JSON.stringify(k.g)}`;
-  const filterKeys = new Set(lowered.kernels.filter((k): k is ConvKernel => k.kind === 'conv' && k.op === 'filter').map(patchKey));
   const keptSizes = new Map<string, number>();
+  const reusing = new Set<ConvKernel>();
+  const forwardSeen = new Map<string, number>();
   for (const k of lowered.kernels) {
     if (k.kind !== 'conv' || pointwiseConv(k.g)) continue;
     const size = k.g.B * k.g.Ho * k.g.Wo * k.g.kh * k.g.kw * k.g.C;
-    if (k.op === 'forward' && filterKeys.has(patchKey(k))) keptSizes.set(patchKey(k), size);
-    else if (!(k.op === 'filter' && keptSizes.has(patchKey(k)))) patchSize = Math.max(patchSize, size);
+    const key = patchKey(k);
+    if (k.op === 'forward') forwardSeen.set(key, size);
+    if (k.op === 'filter' && forwardSeen.has(key)) {
+      keptSizes.set(key, size);
+      reusing.add(k);
+    } else patchSize = Math.max(patchSize, size);
   }
   const engine = wanted === 1 ? undefined : sharedWasmEngine();
   let arena: Arena;
@@ -145,7 +151,8 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
       const what = k.op === 'forward' ? 'conv2d' : k.op === 'input' ? 'conv2d_transpose' : 'conv2d_backprop_filter';
       const source = k.op === 'input' ? `// WebAssembly SIMD: ${what} as a [${rows}, ${F}] × ${width} product${direct ? '' : ', then col2im'}` : `// WebAssembly SIMD: ${what} as a [${rows}, ${width}] × ${F} product${direct ? '' : ' over im2col patches'}`;
-      const own = kept.get(patchKey(k));
+      // forward: its own region when a later filter gradient reuses it; filter: reuse only if so marked
+      const own = k.op === 'forward' || reusing.has(k) ? kept.get(patchKey(k)) : undefined;
       const P = own ?? patchPtr;
       if (k.op === 'forward') {
         const [bias, H, mask] = [k.bias, k.relu, k.mask].map((r) => (r ? at(r) : 0));
