@@ -396,10 +396,10 @@ const defs = {
   acos: fn1({ doc: 'inverse cosine', eval: Math.acos, d: (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), smooth: insideUnit, latex: '\\arccos', simplify: either(at([1, ZERO]), inverseTrigAt(Math.acos)) }),
   // atan' = 1/(1 + u²)
   atan: fn1({ doc: 'inverse tangent', eval: Math.atan, d: (u) => div(ONE, add(ONE, square(u))), latex: '\\arctan', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.atan)) }),
-  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: at([0, ZERO]) }),
-  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: at([0, ONE]) }),
+  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: inverseOf('asinh', at([0, ZERO])) }),
+  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: inverseOf('acosh', at([0, ONE])) }),
   // tanh' = 1 − tanh²
-  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: at([0, ZERO]) }),
+  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: inverseOf('atanh', at([0, ZERO])) }),
   // exp' = exp
   exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
@@ -474,7 +474,7 @@ const defs = {
   coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd' }),
   // asinh' = 1/√(u² + 1), acosh' = 1/√(u² − 1), atanh' = 1/(1 − u²)
   asinh: fn1({ doc: 'inverse hyperbolic sine log(x + √(x² + 1))', eval: Math.asinh, d: (u) => div(ONE, fn('sqrt', add(square(u), ONE))), latex: '\\operatorname{arsinh}', parity: 'odd', simplify: inverseOf('sinh', at([0, ZERO])) }),
-  acosh: fn1({ doc: 'inverse hyperbolic cosine, ≥ 0, for x ≥ 1', eval: Math.acosh, d: (u) => div(ONE, fn('sqrt', sub(square(u), ONE))), smooth: (xs, eps) => xs[0] > 1 + eps, latex: '\\operatorname{arcosh}', simplify: at([1, ZERO]) }),
+  acosh: fn1({ doc: 'inverse hyperbolic cosine, ≥ 0, for x ≥ 1', eval: Math.acosh, d: (u) => div(ONE, fn('sqrt', sub(square(u), ONE))), smooth: (xs, eps) => xs[0] > 1 + eps, latex: '\\operatorname{arcosh}', simplify: (args) => (args[0].is('cosh') ? fn('abs', args[0].args[0]) : at([1, ZERO])(args)) }),
   atanh: fn1({ doc: 'inverse hyperbolic tangent, for |x| < 1', eval: Math.atanh, d: (u) => div(ONE, sub(ONE, square(u))), smooth: insideUnit, latex: '\\operatorname{artanh}', parity: 'odd', simplify: inverseOf('tanh', at([0, ZERO])) }),
   // asech' = −1/(u·√(1 − u²)), acsch' = −1/(|u|·√(1 + u²)), acoth' = 1/(1 − u²)
   asech: fn1({ doc: 'inverse hyperbolic secant acosh(1/x), for 0 < x ≤ 1', eval: S.asech, d: (u) => neg(div(ONE, mul(u, fn('sqrt', sub(ONE, square(u)))))), smooth: (xs, eps) => xs[0] > eps && xs[0] < 1 - eps, latex: '\\operatorname{arsech}', simplify: at([1, ZERO]) }),
@@ -526,11 +526,18 @@ const defs = {
     arity: 2,
     doc: 'log(x, b) = log(x)/log(b), the logarithm of x to base b (written log(x, b))',
     eval: S.logb,
-    // ∂/∂x = 1/(x·log b),  ∂/∂b = −log_b(x)/(b·log b)
-    d: ([x, b], self, i) => (i === 0 ? div(ONE, mul(x, fn('log', b))) : neg(div(self, mul(b, fn('log', b))))),
+    // ∂/∂x = 1/(x·log b),  ∂/∂b = −log(x)/(b·log(b)²)
+    d: ([x, b], _self, i) => (i === 0 ? div(ONE, mul(x, fn('log', b))) : neg(div(fn('log', x), mul(b, square(fn('log', b)))))),
     smooth: ([x, b], eps) => x > eps && b > eps && Math.abs(b - 1) > eps,
     simplify: ([x, b]) => {
       if (b.is('e')) return fn('log', x);
+      // log_b(b^k) = k for integer literals (log(8, 2) = 3)
+      const xv = literalValue(x);
+      const bv = literalValue(b);
+      if (xv !== undefined && bv !== undefined && Number.isInteger(xv) && Number.isInteger(bv) && xv >= 1 && bv >= 2) {
+        let p = 1;
+        for (let k = 0; k <= 64 && p <= xv; k++, p *= bv) if (p === xv) return num(k);
+      }
       if (b.isNum(10)) return fn('log10', x);
       if (b.isNum(2)) return fn('log2', x);
       if (x.isNum(1)) return ZERO;
