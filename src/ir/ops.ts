@@ -403,7 +403,7 @@ const defs = {
   // exp' = exp
   exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
-  log: fn1({ doc: 'natural logarithm', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
+  log: fn1({ doc: 'natural logarithm (log(x, b): to base b, see logb)', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
   // log10' = 1/(u·log 10)
   log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: at([1, ZERO], [10, ONE]) }),
   // log2' = 1/(u·log 2)
@@ -524,7 +524,7 @@ const defs = {
   // ── logarithm to a base, real roots ────────────────────────────────────────
   logb: {
     arity: 2,
-    doc: 'log(x, b) = log(x)/log(b), the logarithm of x to base b (written log(x, b))',
+    doc: 'log(x, b) (also logb(x, b)) = log(x)/log(b), the logarithm of x to base b',
     eval: S.logb,
     // ∂/∂x = 1/(x·log b),  ∂/∂b = −log(x)/(b·log(b)²)
     d: ([x, b], _self, i) => (i === 0 ? div(ONE, mul(x, fn('log', b))) : neg(div(fn('log', x), mul(b, square(fn('log', b)))))),
