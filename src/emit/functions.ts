@@ -489,4 +489,3 @@ function rewriteSel(text: string, form: (c: string, a: string, b: string) => str
   }
 }
 
-export { S as special };

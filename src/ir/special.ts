@@ -7,16 +7,17 @@
 // each other), so gpu.js kernels can call its source as a native function and the JavaScript emitter can print it
 // as a helper (src/emit/js.ts) — the same text everywhere.
 //
-// Accuracy (measured by test/ir/special.test.ts against mpmath at random points):
-//   gamma       Lanczos g = 7, n = 9, reflection Γ(x)Γ(1−x) = π/sin(πx) below 1/2: about 1e-14 relative for
-//               −20 < x < 171 (overflows to Infinity from 171.62; NaN at 0, −1, −2, …)
-//   lgamma      log|Γ(x)|, the same Lanczos sum in log form: about 1e-14 relative (absolute near the zeros 1, 2)
+// Accuracy against mpmath at random points (test/ir/functions.test.ts holds it to: gamma, lgamma 1e-12; digamma,
+// erfc 1e-13; polygamma 1e-12 for n ≤ 6; relative, absolute where the value is below 1):
+//   gamma       Lanczos g = 7, n = 9, reflection Γ(x)Γ(1−x) = π/sin(πx) below 1/2: about 1e-15 relative for x > 0,
+//               a few 1e-13 for x < 0 (overflows to Infinity from 171.62; NaN at 0, −1, −2, …)
+//   lgamma      log|Γ(x)|, the same Lanczos sum in log form: about 1e-15 relative (absolute near its zeros)
 //   digamma     recurrence ψ(x) = ψ(x+1) − 1/x up to x ≥ 10, then the asymptotic series to x⁻¹⁴; reflection
-//               ψ(x) = ψ(1−x) − π/tan(πx) below 0: about 1e-15 absolute + 1e-14 relative
-//   polygamma   ψ⁽ⁿ⁾(x), integer n ≥ 0: recurrence up to x ≥ 15 + n, then the asymptotic series; for x < 0 the
-//               recurrence alone (accurate except within ~1e-8 of a pole); about 1e-13 relative for n ≤ 10
-//   erfc        1 − erf series below 0.5 in |x|, else erfc's continued fraction (80 terms) for |x| ≥ 2, and the series
-//               between: about 1e-14 relative for x < 2, 1e-15 beyond (no cancellation for large x)
+//               ψ(x) = ψ(1−x) − π/tan(πx) below 0: about 2e-14 (absolute near its zero 1.4616…)
+//   polygamma   ψ⁽ⁿ⁾(x), integer n ≥ 0: recurrence up to x ≥ 15 + n, then the asymptotic series (8 terms); for x < 0
+//               the recurrence alone (its terms cancel near the poles); about 1e-15 relative for x > 0
+//   erfc        the erf series below 2 in |x| (1 − erf: about 5e-14 relative near 2), erfc's continued fraction
+//               (80 terms) beyond: 1e-15, no cancellation for large x
 
 /** Γ(x) by the Lanczos approximation (g = 7, n = 9), with the reflection formula below 1/2. */
 export function gamma(x: number): number {
