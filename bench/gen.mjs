@@ -10,6 +10,7 @@
 // op's argument count (variadic ops sometimes get one more); leaves are x (most often), y, sometimes z, small
 // integers, the decimals 0.5, 1.5, 2.25, and the table's 0-ary constants (pi, e). Every expression mentions x.
 // pow gets a literal exponent half the time (2, 3, 0.5, 1.5, −1, −2), so powers are not always out of domain;
+// an op's integer-only arguments (polygamma's order) get a literal 0, 1 or 2;
 // calls on constants only, and calls whose arguments are all one node, are mostly replaced (asin(pi) and
 // min(x, x) are nowhere smooth).
 
@@ -114,7 +115,8 @@ export function makeGenerator(lib, options = {}) {
         shares[Math.floor(rng() * n)]++;
         spare--;
       }
-      const args = shares.map((b) => gen(b, depth + 1));
+      // arguments that take integers only (polygamma's order): a literal 0, 1 or 2
+      const args = shares.map((b, i) => (spec.integerArgs?.includes(i) ? num(Math.floor(rng() * 3)) : gen(b, depth + 1)));
       // Mostly avoid calls that are constant (asin(pi) is never in a domain; constants are folded anyway) and
       // calls whose arguments are all one node (min(x, x) is never smooth).
       if (!args.some((a) => varying.has(a)) && rng() < 0.8) return leaf();

@@ -5,6 +5,7 @@
 // function). Helpers keep exprgrad's conventions exactly: sign(0) = 0, step(0) = 0, relu'(0) = 0, max/min ties to
 // the first argument and NaN in, NaN out; sigmoid and softplus in the stable forms of src/ir/ops.ts.
 
+import { cFunctionHelpers, cFunctions } from './functions.js';
 import { P, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral } from './core.js';
 
 const table: RenderTable = {
@@ -42,9 +43,11 @@ const table: RenderTable = {
   atan2: callOf('atan2'),
   hypot: fold('hypot'),
   erf: callOf('erf'),
+  ...cFunctions,
 };
 
 const helpers = {
+  ...cFunctionHelpers,
   eg_sign: { code: 'static double eg_sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; } // sign(0) = 0, NaN stays NaN' },
   eg_step: { code: 'static double eg_step(double x) { return x > 0 ? 1.0 : x <= 0 ? 0.0 : x; } // step(0) = 0' },
   eg_relu: { code: 'static double eg_relu(double x) { return x > 0 ? x : x <= 0 ? 0.0 : x; }' },

@@ -7,10 +7,12 @@
 
 import { type FunctionParts, type RenderTable, type Target, gradDoc, indent } from './core.js';
 import { f32Literal, namedArgs, shaderTable } from './shader.js';
+import { shaderFunctionHelpers } from './functions.js';
 
-const table: RenderTable = shaderTable('atan');
+const table: RenderTable = shaderTable('atan', 'roundEven');
 
 const helpers = {
+  ...shaderFunctionHelpers('glsl'),
   eg_pow: {
     code: [
       '// a^b with IEEE conventions GLSL pow lacks: 0^0 = 1, a < 0 with an integer b (odd b: negative)',

@@ -4,6 +4,7 @@
 // In:  FunctionParts from core.ts.  Out: module source: helpers (each once, not exported), the exported function.
 // Math.max/min propagate NaN as exprgrad does (Math.max(-0, 0) is 0 where exprgrad keeps the first, -0).
 
+import { jsFunctionHelpers, jsFunctions } from './functions.js';
 import { P, type FunctionParts, type RenderTable, type Target, callOf, constant, helperCall, gradDoc, indent, infix, negate } from './core.js';
 
 const m = (f: string) => callOf(`Math.${f}`);
@@ -43,9 +44,11 @@ const table: RenderTable = {
   atan2: m('atan2'),
   hypot: m('hypot'),
   erf: helperCall('eg_erf'),
+  ...jsFunctions,
 };
 
 const helpers = {
+  ...jsFunctionHelpers,
   eg_erf: {
     code: [
       'function eg_erf(x) {',

@@ -8,6 +8,7 @@
 // In:  FunctionParts from core.ts.  Out: a module: imports, helpers (each once), the function.
 
 import type { Expr } from '../ir/expr.js';
+import { numpyFunctionHelpers, numpyFunctions, pythonFunctionHelpers, pythonFunctions } from './functions.js';
 import { P, type Code, type FunctionParts, type Render, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral, integerLiteral, wrap } from './core.js';
 
 /** a**n for a literal integer exponent (exact for floats, no complex results); else f(a, b). */
@@ -52,6 +53,7 @@ const mathTable: RenderTable = {
   atan2: callOf('math.atan2'),
   hypot: callOf('math.hypot'),
   erf: callOf('math.erf'),
+  ...pythonFunctions,
 };
 
 const numpyTable: RenderTable = {
@@ -85,9 +87,11 @@ const numpyTable: RenderTable = {
   atan2: callOf('np.arctan2'),
   hypot: fold('np.hypot'),
   erf: helperCall('_eg_erf'),
+  ...numpyFunctions,
 };
 
 const mathHelpers = {
+  ...pythonFunctionHelpers,
   _eg_sign: { code: 'def _eg_sign(x):\n    return 1.0 if x > 0 else -1.0 if x < 0 else x  # sign(0) = 0, NaN stays NaN' },
   _eg_step: { code: 'def _eg_step(x):\n    return 1.0 if x > 0 else 0.0 if x <= 0 else x  # step(0) = 0' },
   _eg_relu: { code: 'def _eg_relu(x):\n    return x if x > 0 else 0.0 if x <= 0 else x' },
@@ -106,6 +110,7 @@ const mathHelpers = {
 };
 
 const numpyHelpers = {
+  ...numpyFunctionHelpers,
   _eg_erf: {
     code: [
       'def _eg_erf(x):',

@@ -7,6 +7,7 @@
 
 import type { Expr } from '../ir/expr.js';
 import { ExprError } from '../errors.js';
+import { shaderFunctions } from './functions.js';
 import { P, type Code, type Render, type RenderTable, callOf, constant, floatLiteral, fold, helperCall, infix, integerLiteral, negate, wrap } from './core.js';
 
 const F32_MAX = 3.4028234663852886e38;
@@ -38,7 +39,7 @@ export function shaderPow(helper: string): Render {
 }
 
 /** The render table both shader languages use (they differ only in atan2's name: GLSL's atan(y, x)). */
-export function shaderTable(atan2: string): RenderTable {
+export function shaderTable(atan2: string, roundEven = 'round'): RenderTable {
   return {
     add: infix('+', P.ADD),
     sub: infix('-', P.ADD),
@@ -74,5 +75,6 @@ export function shaderTable(atan2: string): RenderTable {
     atan2: callOf(atan2),
     hypot: helperCall('eg_hypot', true),
     erf: helperCall('eg_erf'),
+    ...shaderFunctions(roundEven),
   };
 }

@@ -6,10 +6,12 @@
 
 import { type FunctionParts, type RenderTable, type Target, gradDoc, indent } from './core.js';
 import { f32Literal, namedArgs, shaderTable } from './shader.js';
+import { shaderFunctionHelpers } from './functions.js';
 
 const table: RenderTable = shaderTable('atan2');
 
 const helpers = {
+  ...shaderFunctionHelpers('wgsl'),
   eg_pow: {
     code: [
       '// a^b with IEEE conventions WGSL pow lacks: 0^0 = 1, a < 0 with an integer b (odd b: negative)',

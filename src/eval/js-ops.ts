@@ -31,12 +31,14 @@ const syntax: Partial<Record<OpName, (...xs: string[]) => string>> = {
 };
 
 const MathFns = Math as unknown as Record<string, unknown>;
+/** Ops named like a Math function that differ from it: exprgrad's round ties to even, Math.round toward +∞. */
+const NOT_MATH: ReadonlySet<string> = new Set(['round']);
 
 /** The op in plain JavaScript (operators, Math), or undefined where only its own evaluation computes it. */
 export function jsSyntax(op: string, args: readonly string[]): string | undefined {
   const own = Object.hasOwn(syntax, op) ? syntax[op as OpName] : undefined;
   if (own) return own(...args);
-  if (Object.hasOwn(Math, op) && typeof MathFns[op] === 'function') return `Math.${op}(${args.join(', ')})`;
+  if (Object.hasOwn(Math, op) && typeof MathFns[op] === 'function' && !NOT_MATH.has(op)) return `Math.${op}(${args.join(', ')})`;
   return undefined;
 }
 

@@ -26,6 +26,8 @@
 import { Expr } from './expr.js';
 import { add, sub, mul, div, neg, pow, fn, square, lit, literalValue, ONE, ZERO, TWO } from './build.js';
 import { num } from './expr.js';
+import * as S from './special.js';
+import { inverseTrigAt, trigAt } from './exact-values.js';
 
 export type Style = 'unicode' | 'plain' | 'latex';
 
@@ -69,6 +71,11 @@ export interface OpSpec {
    * Products override it to keep factor order: (a·b)' = a'·b + a·b'.
    */
   readonly dTerm?: (args: readonly Expr[], du: Expr, i: number) => Expr;
+  /**
+   * Argument positions that take integers only (polygamma's order n): the value is NaN elsewhere, the partial in
+   * them is 0, and tests draw small non-negative integers there and differentiate in the other arguments only.
+   */
+  readonly integerArgs?: readonly number[];
 }
 
 /** An entry as declared: the printer may be left to the default call form (with its LaTeX name). */
@@ -78,6 +85,44 @@ const always = () => true;
 const awayFrom0 = (xs: readonly number[], eps: number) => Math.abs(xs[0]) > eps;
 const positive = (xs: readonly number[], eps: number) => xs[0] > eps;
 const insideUnit = (xs: readonly number[], eps: number) => Math.abs(xs[0]) < 1 - eps;
+
+const outsideUnit = (xs: readonly number[], eps: number) => Math.abs(xs[0]) > 1 + eps;
+/** Farther than eps from every integer + offset (floor, ceil, trunc: the integers; round: the half-integers). */
+const awayFromInteger = (offset: number) => (xs: readonly number[], eps: number) => {
+  const d = xs[0] - offset - Math.round(xs[0] - offset);
+  return Number.isFinite(xs[0]) && Math.abs(d) > eps;
+};
+/** Not within eps of a pole of Γ (0, −1, −2, …). */
+const awayFromPoles = (xs: readonly number[], eps: number) => xs[0] > eps || Math.abs(xs[0] - Math.round(xs[0])) > eps;
+
+/** A call printed name(a) in plain and unicode, in its own LaTeX form otherwise. */
+function latexCall(name: string, latex: (a: string) => string) {
+  return (ctx: FmtCtx, [a]: readonly Printed[]): Printed =>
+    ctx.style === 'latex' ? { text: latex(a.text), prec: Prec.ATOM } : { text: `${name}(${a.text})`, prec: Prec.ATOM };
+}
+
+const INTEGER_PARTS = new Set(['floor', 'ceil', 'round', 'trunc']);
+
+/** f(n) = n for an integer literal, f of a literal folded when the result is exact, f(g(u)) = g(u) for g an integer part. */
+function integerPart(f: (x: number) => number) {
+  return ([u]: readonly Expr[]): Expr | undefined => {
+    if (u.kind === 'call' && INTEGER_PARTS.has(u.op)) return u;
+    const v = literalValue(u);
+    return v === undefined ? undefined : lit(f(v));
+  };
+}
+
+/** Γ(n) = (n − 1)! for a positive integer literal n ≤ 20, Γ(1/2) = √π. */
+function gammaAt([u]: readonly Expr[]): Expr | undefined {
+  const v = literalValue(u);
+  if (v !== undefined && Number.isInteger(v) && v >= 1 && v <= 20) {
+    let f = 1;
+    for (let k = 2; k < v; k++) f *= k;
+    return num(f);
+  }
+  if (v === 0.5 || (u.is('div') && u.args[0].isNum(1) && u.args[1].isNum(2))) return fn('sqrt', fn('pi'));
+  return undefined;
+}
 
 /**
  * The one printer of calls: name(a, b) and \name\left(a, b\right); with `axis`, a second argument prints as a
@@ -111,6 +156,17 @@ function fn1(f: {
 function at(...pairs: [number, Expr][]): (args: readonly Expr[]) => Expr | undefined {
   return ([u]) => {
     for (const [v, r] of pairs) if (u.isNum(v)) return r;
+    return undefined;
+  };
+}
+
+/** The first rewrite that applies. */
+function either(...fs: ((args: readonly Expr[]) => Expr | undefined)[]) {
+  return (args: readonly Expr[]): Expr | undefined => {
+    for (const f of fs) {
+      const r = f(args);
+      if (r) return r;
+    }
     return undefined;
   };
 }
@@ -330,24 +386,24 @@ const defs = {
   },
 
   // ── elementary functions ───────────────────────────────────────────────────
-  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: at([0, ZERO]) }),
-  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: at([0, ONE]) }),
+  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: either(at([0, ZERO]), trigAt(Math.sin)) }),
+  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: either(at([0, ONE]), trigAt(Math.cos)) }),
   // tan' = 1/cos²
-  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: at([0, ZERO]) }),
+  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: either(at([0, ZERO]), trigAt(Math.tan)) }),
   // asin' = 1/√(1 − u²)
-  asin: fn1({ doc: 'inverse sine', eval: Math.asin, d: (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), smooth: insideUnit, latex: '\\arcsin', parity: 'odd', simplify: at([0, ZERO]) }),
+  asin: fn1({ doc: 'inverse sine', eval: Math.asin, d: (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), smooth: insideUnit, latex: '\\arcsin', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.asin)) }),
   // acos' = −1/√(1 − u²)
-  acos: fn1({ doc: 'inverse cosine', eval: Math.acos, d: (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), smooth: insideUnit, latex: '\\arccos', simplify: at([1, ZERO]) }),
+  acos: fn1({ doc: 'inverse cosine', eval: Math.acos, d: (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), smooth: insideUnit, latex: '\\arccos', simplify: either(at([1, ZERO]), inverseTrigAt(Math.acos)) }),
   // atan' = 1/(1 + u²)
-  atan: fn1({ doc: 'inverse tangent', eval: Math.atan, d: (u) => div(ONE, add(ONE, square(u))), latex: '\\arctan', parity: 'odd', simplify: at([0, ZERO]) }),
-  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: at([0, ZERO]) }),
-  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: at([0, ONE]) }),
+  atan: fn1({ doc: 'inverse tangent', eval: Math.atan, d: (u) => div(ONE, add(ONE, square(u))), latex: '\\arctan', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.atan)) }),
+  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: inverseOf('asinh', at([0, ZERO])) }),
+  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: inverseOf('acosh', at([0, ONE])) }),
   // tanh' = 1 − tanh²
-  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: at([0, ZERO]) }),
+  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: inverseOf('atanh', at([0, ZERO])) }),
   // exp' = exp
   exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
-  log: fn1({ doc: 'natural logarithm', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
+  log: fn1({ doc: 'natural logarithm (log(x, b): to base b, see logb)', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
   // log10' = 1/(u·log 10)
   log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: at([1, ZERO], [10, ONE]) }),
   // log2' = 1/(u·log 2)
@@ -397,6 +453,115 @@ const defs = {
 
   // erf' = (2/√π)·exp(−u²)
   erf: fn1({ doc: 'error function (2/√π)∫₀ˣ exp(−t²) dt', eval: erf, d: (u) => mul(div(TWO, fn('sqrt', fn('pi'))), fn('exp', neg(square(u)))), latex: '\\operatorname{erf}', parity: 'odd', simplify: at([0, ZERO]) }),
+
+  // erfc' = −(2/√π)·exp(−u²)
+  erfc: fn1({ doc: 'complementary error function 1 − erf(x), accurate where erf(x) is near 1', eval: S.erfc, d: (u) => neg(mul(div(TWO, fn('sqrt', fn('pi'))), fn('exp', neg(square(u))))), latex: '\\operatorname{erfc}', simplify: at([0, ONE]) }),
+
+  // ── reciprocal trigonometric functions and their inverses ──────────────────
+  // sec' = sec·tan, csc' = −csc·cot, cot' = −csc²
+  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: either(at([0, ONE]), trigAt(S.sec)) }),
+  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: trigAt(S.csc) }),
+  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: trigAt(S.cot) }),
+  // asec' = 1/(|u|·√(u² − 1)), acsc' = −1/(|u|·√(u² − 1)), acot' = −1/(1 + u²)
+  asec: fn1({ doc: 'inverse secant acos(1/x), in [0, π], for |x| ≥ 1', eval: S.asec, d: (u) => div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE)))), smooth: outsideUnit, latex: '\\operatorname{arcsec}', simplify: either(at([1, ZERO]), inverseTrigAt(S.asec)) }),
+  acsc: fn1({ doc: 'inverse cosecant asin(1/x), in [−π/2, π/2], for |x| ≥ 1', eval: S.acsc, d: (u) => neg(div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE))))), smooth: outsideUnit, latex: '\\operatorname{arccsc}', parity: 'odd', simplify: inverseTrigAt(S.acsc) }),
+  acot: fn1({ doc: 'inverse cotangent atan(1/x), in (−π/2, π/2], odd; jumps at 0 (acot(0) = π/2)', eval: S.acot, d: (u) => neg(div(ONE, add(ONE, square(u)))), smooth: awayFrom0, latex: '\\operatorname{arccot}', parity: 'odd', simplify: inverseTrigAt(S.acot) }),
+
+  // ── reciprocal hyperbolic functions, inverse hyperbolic functions ──────────
+  // sech' = −sech·tanh, csch' = −csch·coth, coth' = −csch²
+  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: at([0, ONE]) }),
+  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd' }),
+  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd' }),
+  // asinh' = 1/√(u² + 1), acosh' = 1/√(u² − 1), atanh' = 1/(1 − u²)
+  asinh: fn1({ doc: 'inverse hyperbolic sine log(x + √(x² + 1))', eval: Math.asinh, d: (u) => div(ONE, fn('sqrt', add(square(u), ONE))), latex: '\\operatorname{arsinh}', parity: 'odd', simplify: inverseOf('sinh', at([0, ZERO])) }),
+  acosh: fn1({ doc: 'inverse hyperbolic cosine, ≥ 0, for x ≥ 1', eval: Math.acosh, d: (u) => div(ONE, fn('sqrt', sub(square(u), ONE))), smooth: (xs, eps) => xs[0] > 1 + eps, latex: '\\operatorname{arcosh}', simplify: (args) => (args[0].is('cosh') ? fn('abs', args[0].args[0]) : at([1, ZERO])(args)) }),
+  atanh: fn1({ doc: 'inverse hyperbolic tangent, for |x| < 1', eval: Math.atanh, d: (u) => div(ONE, sub(ONE, square(u))), smooth: insideUnit, latex: '\\operatorname{artanh}', parity: 'odd', simplify: inverseOf('tanh', at([0, ZERO])) }),
+  // asech' = −1/(u·√(1 − u²)), acsch' = −1/(|u|·√(1 + u²)), acoth' = 1/(1 − u²)
+  asech: fn1({ doc: 'inverse hyperbolic secant acosh(1/x), for 0 < x ≤ 1', eval: S.asech, d: (u) => neg(div(ONE, mul(u, fn('sqrt', sub(ONE, square(u)))))), smooth: (xs, eps) => xs[0] > eps && xs[0] < 1 - eps, latex: '\\operatorname{arsech}', simplify: at([1, ZERO]) }),
+  acsch: fn1({ doc: 'inverse hyperbolic cosecant asinh(1/x), for x ≠ 0', eval: S.acsch, d: (u) => neg(div(ONE, mul(fn('abs', u), fn('sqrt', add(ONE, square(u)))))), smooth: awayFrom0, latex: '\\operatorname{arcsch}', parity: 'odd' }),
+  acoth: fn1({ doc: 'inverse hyperbolic cotangent atanh(1/x), for |x| > 1', eval: S.acoth, d: (u) => div(ONE, sub(ONE, square(u))), smooth: outsideUnit, latex: '\\operatorname{arcoth}', parity: 'odd' }),
+
+  // ── accurate near 0 ────────────────────────────────────────────────────────
+  // expm1' = exp, log1p' = 1/(1 + u)
+  expm1: fn1({ doc: 'exp(x) − 1, accurate for small x', eval: Math.expm1, d: (u) => fn('exp', u), latex: '\\operatorname{expm1}', simplify: inverseOf('log1p', at([0, ZERO])) }),
+  log1p: fn1({ doc: 'log(1 + x), accurate for small x; x > −1', eval: Math.log1p, d: (u) => div(ONE, add(ONE, u)), smooth: (xs, eps) => xs[0] > -1 + eps, latex: '\\operatorname{log1p}', simplify: inverseOf('expm1', at([0, ZERO])) }),
+
+  // ── integer parts: derivative 0 wherever it exists; the tape gives 0 at the jumps too ──
+  floor: {
+    ...fn1({ doc: 'largest integer ≤ x (derivative 0; 0 at the jumps too)', eval: Math.floor, d: () => ZERO, smooth: awayFromInteger(0), simplify: integerPart(Math.floor) }),
+    print: latexCall('floor', (a) => `\\left\\lfloor ${a} \\right\\rfloor`),
+  },
+  ceil: {
+    ...fn1({ doc: 'smallest integer ≥ x (derivative 0; 0 at the jumps too)', eval: Math.ceil, d: () => ZERO, smooth: awayFromInteger(0), simplify: integerPart(Math.ceil) }),
+    print: latexCall('ceil', (a) => `\\left\\lceil ${a} \\right\\rceil`),
+  },
+  round: fn1({ doc: 'nearest integer, ties to even: round(2.5) = 2, round(3.5) = 4 (derivative 0; 0 at the jumps too)', eval: S.roundHalfEven, d: () => ZERO, smooth: awayFromInteger(0.5), latex: '\\operatorname{round}', parity: 'odd', simplify: integerPart(S.roundHalfEven) }),
+  trunc: fn1({ doc: 'integer part, toward 0 (derivative 0; 0 at the jumps too)', eval: Math.trunc, d: () => ZERO, smooth: awayFromInteger(0), latex: '\\operatorname{trunc}', parity: 'odd', simplify: integerPart(Math.trunc) }),
+
+  // ── gamma and its relatives ────────────────────────────────────────────────
+  // Γ' = Γ·ψ, (log|Γ|)' = ψ, ψ' = ψ⁽¹⁾
+  gamma: fn1({ doc: 'gamma function Γ(x), (n − 1)! at positive integers; poles at 0, −1, −2, …', eval: S.gamma, d: (u, self) => mul(self, fn('digamma', u)), smooth: awayFromPoles, latex: '\\Gamma', simplify: gammaAt }),
+  lgamma: {
+    ...fn1({ doc: 'log|Γ(x)|, without overflow for large x', eval: S.lgamma, d: (u) => fn('digamma', u), smooth: awayFromPoles, simplify: at([1, ZERO], [2, ZERO]) }),
+    print: latexCall('lgamma', (a) => `\\ln\\left|\\Gamma\\left(${a}\\right)\\right|`),
+  },
+  digamma: fn1({ doc: 'digamma function ψ(x) = Γ′(x)/Γ(x)', eval: S.digamma, d: (u) => fn('polygamma', ONE, u), smooth: awayFromPoles, latex: '\\psi' }),
+  polygamma: {
+    arity: 2,
+    doc: 'polygamma(n, x) = ψ⁽ⁿ⁾(x), the n-th derivative of digamma, for integer n ≥ 0',
+    eval: S.polygamma,
+    // ∂/∂x ψ⁽ⁿ⁾ = ψ⁽ⁿ⁺¹⁾; n takes integers only, so its partial is 0
+    d: ([n, x], _self, i) => (i === 0 ? ZERO : fn('polygamma', add(n, ONE), x)),
+    integerArgs: [0],
+    smooth: ([n, x], eps) => Number.isInteger(n) && n >= 0 && awayFromPoles([x], eps),
+    simplify: ([n, x]) => (n.isNum(0) ? fn('digamma', x) : undefined),
+    print: (ctx, [n, x]) =>
+      ctx.style === 'latex'
+        ? { text: `\\psi^{(${n.text})}\\left(${x.text}\\right)`, prec: Prec.ATOM }
+        : { text: `polygamma(${n.text}, ${x.text})`, prec: Prec.ATOM },
+  },
+
+  // ── logarithm to a base, real roots ────────────────────────────────────────
+  logb: {
+    arity: 2,
+    doc: 'log(x, b) (also logb(x, b)) = log(x)/log(b), the logarithm of x to base b',
+    eval: S.logb,
+    // ∂/∂x = 1/(x·log b),  ∂/∂b = −log(x)/(b·log(b)²)
+    d: ([x, b], _self, i) => (i === 0 ? div(ONE, mul(x, fn('log', b))) : neg(div(fn('log', x), mul(b, square(fn('log', b)))))),
+    smooth: ([x, b], eps) => x > eps && b > eps && Math.abs(b - 1) > eps,
+    simplify: ([x, b]) => {
+      if (b.is('e')) return fn('log', x);
+      // log_b(b^k) = k for integer literals (log(8, 2) = 3)
+      const xv = literalValue(x);
+      const bv = literalValue(b);
+      if (xv !== undefined && bv !== undefined && Number.isInteger(xv) && Number.isInteger(bv) && xv >= 1 && bv >= 2) {
+        let p = 1;
+        for (let k = 0; k <= 64 && p <= xv; k++, p *= bv) if (p === xv) return num(k);
+      }
+      if (b.isNum(10)) return fn('log10', x);
+      if (b.isNum(2)) return fn('log2', x);
+      if (x.isNum(1)) return ZERO;
+      if (x === b) return ONE;
+      return undefined;
+    },
+    print: (ctx, [x, b]) =>
+      ctx.style === 'latex'
+        ? { text: `\\log_{${b.text}}\\left(${x.text}\\right)`, prec: Prec.ATOM }
+        : { text: `log(${x.text}, ${b.text})`, prec: Prec.ATOM },
+  },
+  root: {
+    arity: 2,
+    doc: 'root(x, n): the real n-th root x^(1/n); for x < 0 and odd integer n, the negative root (root(−8, 3) = −2)',
+    eval: S.root,
+    // ∂/∂x = root(x, n)/(n·x),  ∂/∂n = −root(x, n)·log(x)/n²
+    d: ([x, n], self, i) => (i === 0 ? div(self, mul(n, x)) : neg(div(mul(self, fn('log', x)), square(n)))),
+    smooth: ([x, n], eps) => Math.abs(n) > eps && (x > eps || (x < -eps && Number.isInteger(n) && Math.abs(n % 2) === 1)),
+    simplify: ([x, n]) => (n.isNum(1) ? x : n.isNum(2) ? fn('sqrt', x) : n.isNum(3) ? fn('cbrt', x) : x.isNum(0) || x.isNum(1) ? x : undefined),
+    print: (ctx, [x, n]) =>
+      ctx.style === 'latex'
+        ? { text: `\\sqrt[${n.text}]{${x.text}}`, prec: Prec.ATOM }
+        : { text: `root(${x.text}, ${n.text})`, prec: Prec.ATOM },
+  },
 
   // ── several arguments ──────────────────────────────────────────────────────
   min: {

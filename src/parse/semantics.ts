@@ -391,6 +391,13 @@ function resolveCall(env: ParseEnv, name: string, args: Expr[], axis: Expr | und
     }
     return call(opName, args);
   }
+  // Other spellings of ops: pow(a, b) is a^b (the same node); log(x, b) is the logarithm to base b.
+  if (name === 'pow' && axis === undefined) {
+    if (args.length !== 2) fail(env, 'arity', `pow() takes 2 arguments, got ${args.length}`, offset);
+    return call('pow', args);
+  }
+  if (name === 'log' && args.length === 2) return call('logb', args);
+  if (name === 'log' && args.length > 2) fail(env, 'arity', `log() takes 1 or 2 arguments (log(x, b): to base b), got ${args.length}`, offset);
   const spec = isFunctionName(name) ? opTable[name] : undefined;
   if (!spec) {
     const near = suggest(name, callableNames());

@@ -25,10 +25,12 @@ function values(shapes: Record<string, number[]>, seed: number): Record<string, 
   return out;
 }
 
-function compare(src: string, shapes: Record<string, number[]>, wrt: string[], seed: number, inDomain = false): CaseResult {
+function compare(src: string, shapes: Record<string, number[]>, wrt: string[], seed: number, inDomain = false, into?: Record<string, (v: number) => number>): CaseResult {
   const vals = values(shapes, seed);
-  // Arguments in (0.2, 0.8): inside every elementwise op's domain (log, asin, pow, …) and away from its kinks.
-  if (inDomain) for (const k of wrt) vals[k] = vals[k].map((v) => 0.2 + 0.6 * Math.abs(v));
+  // Arguments in (0.2, 0.8): inside most elementwise ops' domains (log, asin, pow, …) and away from their kinks;
+  // `into` maps them further for the others (acosh: + 1; polygamma's integer order: 0…3).
+  if (inDomain) for (const k of Object.keys(shapes)) if (k !== 'R') vals[k] = vals[k].map((v) => 0.2 + 0.6 * Math.abs(v));
+  if (into) for (const [k, f] of Object.entries(into)) vals[k] = vals[k].map(f);
   const js = compile(src, { shapes, wrt }) as CompiledTensor;
   const ref = js.gradient(vals);
   const refCopy = Object.fromEntries(Object.entries(ref.gradient).map(([k, v]) => [k, Float32Array.from(v)]));
@@ -72,9 +74,19 @@ for (const [name, spec] of Object.entries(ops)) {
   const shapes: Record<string, number[]> = { R: [3, 4] };
   for (const a of args) shapes[a] = [3, 4];
   const src = `sum(R * (${format(call(name, args.map((a) => sym(a))), 'plain')}))`;
+  // arguments outside (0.2, 0.8) for ops whose domain lies elsewhere, integers for integer-only arguments
+  const ints = spec.integerArgs ?? [];
+  const grid = [0.2, 0.35, 0.5, 0.65, 0.8];
+  const shift = !grid.every((v) => spec.smooth(args.map((_, i) => (ints.includes(i) ? 1 : v)), 1e-3));
+  const into: Record<string, (v: number) => number> = {};
+  args.forEach((a, i) => {
+    if (ints.includes(i)) into[a] = (v) => Math.floor(v * 5);
+    else if (shift) into[a] = (v) => v + 1;
+  });
   try {
     // GLSL's transcendental functions carry no precision guarantee (SwiftShader's sin is good to about 1e-4).
-    results.push({ ...compare(src, shapes, args, name.length * 13, true), tolerance: 1e-3 });
+    const wrt = args.filter((_, i) => !ints.includes(i));
+    results.push({ ...compare(src, shapes, wrt, name.length * 13, true, into), tolerance: 1e-3 });
   } catch (err) {
     results.push({ name: src, worst: Infinity, description: '', error: String((err as Error).message ?? err) });
   }

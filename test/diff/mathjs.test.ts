@@ -15,18 +15,33 @@ import { derivative } from '../../src/diff/diff.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { format } from '../../src/print/print.js';
 import { topo } from '../../src/ir/walk.js';
-import { Expr } from '../../src/ir/expr.js';
+import { Expr, call, sym } from '../../src/ir/expr.js';
 import { TEST_SEED, agree, close, corpus, corpusOver, findPoints, maxMagnitude, mulberry32 } from '../util/gen.js';
 import { knownBug } from '../util/known-bugs.js';
 import { type Failure, report } from '../util/failures.js';
 
 /** Our ops that mathjs' derivative does not support (checked below: each one makes it throw). */
-const UNSUPPORTED = new Set(['sigmoid', 'relu', 'softplus', 'step', 'hypot', 'atan2', 'min', 'max', 'sign', 'log2', 'erf']);
+const UNSUPPORTED = new Set([
+  'sigmoid', 'relu', 'softplus', 'step', 'hypot', 'atan2', 'min', 'max', 'sign', 'log2', 'erf',
+  'erfc', 'expm1', 'log1p', 'floor', 'ceil', 'round', 'trunc', 'gamma', 'lgamma', 'digamma', 'polygamma', 'root',
+]);
+
+/**
+ * Ops whose derivative mathjs gets wrong, left out like the unsupported ones (pinned below, so the test fails once
+ * mathjs is fixed): acoth, for which mathjs gives −1/(1 − x²); d/dx atanh(1/x) = 1/(1 − x²).
+ */
+const MATHJS_WRONG = new Set(['acoth']);
+const acothX = call('acoth', [sym('x')]);
 
 const REL = 1e-8;
 const ABS = 1e-10;
 /** Rounding scale: this much of the largest intermediate value of our derivative. */
 const SCALE = 1e-12;
+
+/** mathjs computes coth through exp(2x), which overflows to NaN for |x| > 355: points where a coth argument is that large. */
+function mathjsOverflows(e: Expr, point: Record<string, number>): boolean {
+  return topo(e).some((n) => n.is('coth') && Math.abs(evaluate(n.args[0], point)) > 300);
+}
 
 function mjNumber(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
@@ -47,7 +62,7 @@ function compareWithMathjs(exprs: readonly Expr[], seed: number, label: string):
   let nonReal = 0;
   let known = 0;
   exprs.forEach((e, index) => {
-    if (topo(e).some((n) => n.kind === 'call' && UNSUPPORTED.has(n.op))) {
+    if (topo(e).some((n) => n.kind === 'call' && (UNSUPPORTED.has(n.op) || MATHJS_WRONG.has(n.op)))) {
       unsupported++;
       return;
     }
@@ -56,7 +71,7 @@ function compareWithMathjs(exprs: readonly Expr[], seed: number, label: string):
       return;
     }
     const plain = format(e, 'plain');
-    const found = findPoints(e, rng, { want: 2, tries: 60 });
+    const found = findPoints(e, rng, { want: 2, tries: 60, accept: (p) => !mathjsOverflows(e, p) });
     if (found.length === 0) return;
     const ours = derivative(e, 'x');
     const mjExpr = mjParse(plain);
@@ -97,22 +112,35 @@ function compareWithMathjs(exprs: readonly Expr[], seed: number, label: string):
 describe('derivatives agree with mathjs', () => {
   it('mathjs throws on exactly the ops we leave out', () => {
     for (const op of UNSUPPORTED) {
-      const text = ['hypot', 'atan2', 'min', 'max'].includes(op) ? `${op}(x, 2)` : `${op}(x)`;
+      const text = ['hypot', 'atan2', 'min', 'max', 'root'].includes(op) ? `${op}(x, 2)` : op === 'polygamma' ? 'polygamma(1, x)' : `${op}(x)`;
       expect(() => mjDerivative(mjParse(text), 'x'), op).toThrow(/derivative/i);
     }
-    for (const op of ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log10', 'sqrt', 'cbrt', 'abs']) {
+    for (const op of ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log10', 'sqrt', 'cbrt', 'abs',
+      'sec', 'csc', 'cot', 'asec', 'acsc', 'acot', 'sech', 'csch', 'coth', 'asinh', 'acosh', 'atanh', 'asech', 'acsch', 'acoth']) {
       expect(() => mjDerivative(mjParse(`${op}(x)`), 'x'), op).not.toThrow();
     }
+  });
+
+  it("mathjs' derivative of acoth has the wrong sign (so acoth is left out)", () => {
+    const x = 2.5;
+    const h = 1e-6;
+    const fd = (Math.atanh(1 / (x + h)) - Math.atanh(1 / (x - h))) / (2 * h);
+    const mj = mjDerivative(mjParse('acoth(x)'), 'x').evaluate({ x }) as number;
+    expect(fd).toBeCloseTo(1 / (1 - x * x), 8);
+    expect(evaluate(derivative(acothX, 'x'), { x })).toBeCloseTo(fd, 8);
+    expect(mj).toBeCloseTo(-fd, 8);
   });
 
   it('on the random corpus, at in-domain points', () => {
     const r = compareWithMathjs(corpus(), 0x3a7b, 'random corpus');
     expect(report(r.failures)).toBe('');
-    expect(r.compared).toBeGreaterThanOrEqual(0.2 * r.total); // 400 of the default 2,000
+    // The corpus draws from every op; 24 of its 61 functions are ones mathjs cannot differentiate (or gets wrong),
+    // so fewer than a fifth of its expressions can be compared here (the corpus below carries the weight).
+    expect(r.compared).toBeGreaterThanOrEqual(0.15 * r.total); // 300 of the default 2,000
   });
 
   it('on a corpus built from the ops mathjs supports only', () => {
-    const r = compareWithMathjs(corpusOver((op) => !UNSUPPORTED.has(op), undefined, TEST_SEED + 1), 0x3a7c, 'mathjs-only corpus');
+    const r = compareWithMathjs(corpusOver((op) => !UNSUPPORTED.has(op) && !MATHJS_WRONG.has(op), undefined, TEST_SEED + 1), 0x3a7c, 'mathjs-only corpus');
     expect(report(r.failures)).toBe('');
     expect(r.compared).toBeGreaterThanOrEqual(0.7 * r.total); // 1,400 of the default 2,000
   });

@@ -71,14 +71,31 @@ describe('each partial derivative of each op in the table, against finite differ
     for (const n of counts(spec)) {
       const vars = argNames(n);
       const e = call(name, vars.map((v) => sym(v)));
+      const integerArgs = spec.integerArgs ?? [];
       vars.forEach((v, i) => {
+        if (integerArgs.includes(i)) {
+          // An argument that takes integers only (polygamma's order): its partial is 0; the other partials are
+          // checked at orders 0, 1 and 3 (below).
+          it(`∂${name}(${vars.join(', ')})/∂${v} = 0 (an integer argument)`, () => expect(derivative(e, v)).toBe(num(0)));
+          return;
+        }
+        if (integerArgs.length) {
+          it.each([0, 1, 3])(`∂${name}(…)/∂${v} with integer arguments %i`, (k) => {
+            const ek = call(name, vars.map((w, j) => (integerArgs.includes(j) ? num(k) : sym(w))));
+            const free = vars.filter((_, j) => !integerArgs.includes(j));
+            const { checked, failures } = checkPartial(ek, free, v, 1000 * n + 17 * i + k);
+            expect(failures).toEqual([]);
+            expect(checked).toBeGreaterThanOrEqual(WANT);
+          });
+          return;
+        }
         it(`∂${name}(${vars.join(', ')})/∂${v}`, () => {
           const { checked, failures } = checkPartial(e, vars, v, 1000 * n + 17 * i + name.length);
           expect(failures).toEqual([]);
           expect(checked).toBeGreaterThanOrEqual(WANT);
         });
       });
-      if (n >= 2 && name !== 'min' && name !== 'max') {
+      if (n >= 2 && name !== 'min' && name !== 'max' && !integerArgs.length) {
         // Every argument the same variable: the chain rule adds all the partials (max/min of equal arguments is
         // never smooth, so they are left out).
         it(`d/dx ${name}(x, x${n > 2 ? ', x' : ''}) sums the partials`, () => {

@@ -35,8 +35,11 @@ export function opCases(): Case[] {
       continue;
     }
     for (const n of spec.variadic ? [spec.arity, spec.arity + 1] : [spec.arity]) {
-      const vars = VARS.slice(0, n);
-      out.push({ label: `${name}/${n}`, expr: call(name, vars.map(sym)), vars });
+      // arguments that take integers only (polygamma's order) get the literal 2, the others variables
+      const ints = spec.integerArgs ?? [];
+      const vars = VARS.slice(0, n).filter((_, i) => !ints.includes(i));
+      const args = VARS.slice(0, n).map((v, i) => (ints.includes(i) ? num(2) : sym(v)));
+      out.push({ label: `${name}/${n}`, expr: call(name, args), vars });
     }
   }
   // Integer powers the shaders multiply out, and a negative base with an odd exponent.
@@ -139,6 +142,48 @@ function f32OpError(op: string, args: readonly number[]): [number, number] {
       return [2 ** -20, 2 ** -20];
     case 'erf': // the shader helpers: a series below 1, Abramowitz-Stegun 7.1.26 (1.5e-7 absolute) above
       return [2 ** -21, 2 ** -22];
+    default:
+      return functionError(op, args);
+  }
+}
+
+/**
+ * The same for the functions of issue 14, from how the shaders compute them (src/emit/functions.ts): reciprocals of
+ * sin/cos/tan inherit their absolute error 2^-12 divided by the value; the hyperbolic ones exp's; inverse functions
+ * asin's or log's; floor, ceil, round, trunc are exact; gamma is exp(lgamma), lgamma Stirling's series after a
+ * recurrence (reflection through sin(pi x) for x < 1/2); polygamma's sum loses what its terms cancel.
+ */
+function functionError(op: string, args: readonly number[]): [number, number] {
+  const [x, y] = args;
+  const sinErr = (v: number) => 2 ** -12 / Math.max(Math.abs(v), 1e-30);
+  const expLike = (a: number) => 2 ** -23 * (8 + 2 * Math.abs(a));
+  const reflection = (v: number) => (v < 0.5 ? sinErr(Math.sin(Math.PI * v)) : 0);
+  switch (op) {
+    case 'sec': return [2 ** -20 + sinErr(Math.cos(x)), 0];
+    case 'csc': return [2 ** -20 + sinErr(Math.sin(x)), 0];
+    case 'cot': return [2 ** -20 + sinErr(Math.cos(x)) + sinErr(Math.sin(x)), 0]; // tan = sin/cos in shaders
+    case 'asec': case 'acsc': case 'acot': return [2 ** -11, 2 ** -20];
+    case 'sech': case 'csch': case 'coth': case 'expm1': return [expLike(x), 2 ** -21];
+    case 'asinh': case 'acosh': case 'atanh': case 'asech': case 'acsch': case 'acoth': case 'log1p': return [2 ** -18, 2 ** -20];
+    case 'floor': case 'ceil': case 'round': case 'trunc': return [0, 0];
+    case 'erfc': return [expLike(x * x + 2) + 2 ** -22, 0];
+    case 'lgamma': return [2 ** -20, 2 ** -21 * (Math.abs(x * Math.log(Math.abs(x) + 1)) + 4) + reflection(x)];
+    case 'gamma': return [expLike(getOp('lgamma').eval(x)) + 2 ** -21 * (Math.abs(x * Math.log(Math.abs(x) + 1)) + 4) + reflection(x), 0];
+    case 'digamma': return [2 ** -20, 2 ** -20 + (x < 0 ? 2 ** -10 / Math.sin(Math.PI * x) ** 2 : 0)];
+    case 'polygamma': {
+      // relative error of each term (pow: exp-like) times how much the terms cancel: sum |terms| / |sum|
+      let absSum = 0;
+      for (let v = y; v < 8 + x; v += 1) absSum += Math.abs(v) ** (-x - 1);
+      const value = Math.abs(getOp('polygamma').eval(x, y)) / Math.max(1, [1, 1, 2, 6, 24, 120, 720][x] ?? 1);
+      const cancel = Math.max(1, absSum / Math.max(value, 1e-30));
+      return [expLike(3 * (x + 1)) * cancel + (x === 0 ? 2 ** -20 : 0), x === 0 ? 2 ** -20 + (y < 0 ? 2 ** -10 / Math.sin(Math.PI * y) ** 2 : 0) : 0];
+    }
+    case 'root': return [expLike(Math.log(Math.abs(x)) / y) + 2 ** -22, 0];
+    case 'logb': {
+      const lx = Math.abs(Math.log(x));
+      const lb = Math.abs(Math.log(y));
+      return [(2 ** -20 * (lb + 1)) / lb, (2 ** -20 * (lx + 1)) / lb];
+    }
     default:
       return [2 ** -20, 0];
   }

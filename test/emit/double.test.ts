@@ -65,6 +65,8 @@ describe('emitted float64 code runs and matches exprgrad', () => {
   it('covers every op, the golden corpus and the hostile names', () => {
     const ops = new Set(opCases().map((c) => c.label.split('/')[0]));
     expect(ops.size).toBeGreaterThan(30);
+    // every op's formula has points inside its domain, so each op is actually run
+    for (const c of opCases()) expect(casePoints(planOf(c, 'hessian'), 1, 1).length, c.label).toBe(1);
     expect(goldenCases().length).toBeGreaterThan(60);
   });
 
