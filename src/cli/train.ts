@@ -66,6 +66,7 @@ export function progressPrinter(io: Io, tty: boolean, json: boolean) {
       case 'start':
         epochs = e.epochs;
         io.stderr.write(`training on ${e.train} examples, validating on ${e.validation}; ${e.parameters.toLocaleString('en-US')} parameters; ${e.stepsPerEpoch} steps per epoch\n`);
+        if (e.trainingOnly.length) io.stderr.write(`dropout in ${e.trainingOnly.join(', ')}: active while training only (validation, test, evaluate and predict run without it)\n`);
         break;
       case 'step': {
         if (!tty || performance.now() - last < 100) break;

@@ -9,7 +9,7 @@
 //      error; values quoted from the file are escaped (quoteValue), so a hostile file cannot drive the terminal.
 
 import { parseProgram, type Program } from '../parse/parse.js';
-import { freeVars } from '../ir/walk.js';
+import { freeVars, topo } from '../ir/walk.js';
 import { compile } from '../compile/compile.js';
 import { CompiledTensor } from '../compile/tensor.js';
 import { ExprError, quoteValue } from '../errors.js';
@@ -31,6 +31,8 @@ export interface ModelSpec {
   readonly shapes: Readonly<Record<string, Shape>>;
   readonly features: number;
   readonly classes: number;
+  /** Statements that act only while training (dropout), by name: the trainer says so; evaluation runs without. */
+  readonly trainingOnly: readonly string[];
 }
 
 /** Check a program against the model convention. */
@@ -51,7 +53,15 @@ export function modelSpec(source: string): ModelSpec {
   const probe = compile(source, { keep: ['logits'] }) as CompiledTensor;
   const logitsShape = probe.tape.shapes.get(program.statements.find((s) => s.name === 'logits')!.expr)!;
   need(logitsShape.length === 2, 'logits must be [batch, classes]');
-  return { source, program, params, shapes: program.shapes, features: xs.slice(1).reduce((a, b) => a * b, 1), classes: logitsShape[1] };
+  // A statement is training-only where a dropout first appears (statements share the nodes of earlier ones).
+  const seen = new Set<unknown>();
+  const trainingOnly: string[] = [];
+  for (const st of program.statements) {
+    const fresh = topo(st.expr).filter((n) => !seen.has(n));
+    fresh.forEach((n) => seen.add(n));
+    if (st.name && fresh.some((n) => n.is('dropout'))) trainingOnly.push(st.name);
+  }
+  return { source, program, params, shapes: program.shapes, features: xs.slice(1).reduce((a, b) => a * b, 1), classes: logitsShape[1], trainingOnly };
 }
 
 /** x's shape for a batch size: [batch, features], or images [batch, height, width, channels] as declared. */

@@ -44,7 +44,7 @@ export interface EpochRecord {
 }
 
 export type TrainEvent =
-  | { type: 'start'; epochs: number; stepsPerEpoch: number; train: number; validation: number; parameters: number }
+  | { type: 'start'; epochs: number; stepsPerEpoch: number; train: number; validation: number; parameters: number; trainingOnly: readonly string[] }
   | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; accuracy: number; seconds: number; kernels: string }
   | ({ type: 'epoch' } & EpochRecord)
   | { type: 'stopped'; reason: string; epoch: number; step: number }
@@ -184,7 +184,7 @@ export async function train(model: Model, trainSet: Labelled, testSet: Labelled 
   const nextOrder = epochOrder(nTrain, seed);
   const stepsPerEpoch = Math.ceil(nTrain / batch);
   const parameters = Object.values(model.params).reduce((a, p) => a + p.length, 0);
-  hooks.onEvent?.({ type: 'start', epochs, stepsPerEpoch, train: nTrain, validation: nVal, parameters });
+  hooks.onEvent?.({ type: 'start', epochs, stepsPerEpoch, train: nTrain, validation: nVal, parameters, trainingOnly: model.spec.trainingOnly });
   const history: EpochRecord[] = [];
   const xFull = new Float32Array(batch * features);
   const yFull = new Float32Array(batch);
