@@ -59,21 +59,24 @@ export function resolveDropout(roots: readonly Expr[], shapes: ShapeMap, trainin
 }
 
 /**
- * Draw every mask for one step: 0 with probability `rate`, else 1/(1 − rate); `rand` uniform in [0, 1) with 32
- * random bits. Each draw spends 16 of them: an element is dropped when its 16 bits are below round(rate·2¹⁶), so
- * the rate is exact to 2⁻¹⁶ (0.5 and 0.25 exactly).
+ * Draw every mask for one step: 0 with probability `rate`, else 1/(1 − rate). `rand` (uniform in [0, 1)) seeds a
+ * xorshift32 generator for the step, whose 32-bit outputs give two draws each: an element is dropped when its 16
+ * bits are below round(rate·2¹⁶), so the rate is exact to 2⁻¹⁶ (0.5 and 0.25 exactly). Integer arithmetic only,
+ * so the loop allocates nothing.
  */
 export function fillMasks(masks: readonly Mask[], buffers: readonly (Float32Array | Float64Array)[], rand: () => number): void {
-  masks.forEach((m, i) => {
+  for (let i = 0; i < masks.length; i++) {
+    let s = ((rand() * 4294967296) >>> 0) | 1;
     const b = buffers[i];
-    const keep = 1 / (1 - m.rate);
-    const cut = Math.round(m.rate * 65536);
-    let j = 0;
-    for (; j + 1 < b.length; j += 2) {
-      const bits = (rand() * 4294967296) >>> 0;
-      b[j] = (bits & 0xffff) < cut ? 0 : keep;
-      b[j + 1] = bits >>> 16 < cut ? 0 : keep;
+    const keep = 1 / (1 - masks[i].rate);
+    const cut = Math.round(masks[i].rate * 65536);
+    const n = b.length;
+    for (let j = 0; j < n; j += 2) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      b[j] = (s & 0xffff) < cut ? 0 : keep;
+      if (j + 1 < n) b[j + 1] = s >>> 16 < cut ? 0 : keep;
     }
-    if (j < b.length) b[j] = ((rand() * 65536) | 0) < cut ? 0 : keep;
-  });
+  }
 }
