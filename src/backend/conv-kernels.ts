@@ -33,16 +33,27 @@ function eachTap(g: ConvGeometry, visit: (o: number, xo: number, ko: number) => 
   }
 }
 
-/** out = conv2d(x, K) (the js backend's direct loops; the wasm backend uses im2col and its SIMD product). */
+/**
+ * out = conv2d(x, K) (the js backend's direct loops; the wasm backend uses im2col and its SIMD product). Each output
+ * pixel's channels are summed in float64 and rounded once (taps come grouped by output pixel).
+ */
 export function convForward(x: Buf, K: Buf, out: Buf, g: ConvGeometry): void {
   const { C, F } = g;
+  const acc = new Float64Array(F);
+  let at = -1;
+  const flush = () => {
+    if (at >= 0) for (let f = 0; f < F; f++) out[at + f] = acc[f];
+    acc.fill(0);
+  };
   out.fill(0);
   eachTap(g, (o, xo, ko) => {
+    if (o !== at) (flush(), (at = o));
     for (let c = 0; c < C; c++) {
       const xv = x[xo + c];
-      for (let f = 0, kc = ko + c * F; f < F; f++) out[o + f] += xv * K[kc + f];
+      for (let f = 0, kc = ko + c * F; f < F; f++) acc[f] += xv * K[kc + f];
     }
   });
+  flush();
 }
 
 /** out = conv2d_transpose(grad, K): each output gradient spread back over its window through K. */
@@ -58,16 +69,17 @@ export function convInput(grad: Buf, K: Buf, out: Buf, g: ConvGeometry): void {
   });
 }
 
-/** out = conv2d_backprop_filter(x, grad): Σ over images and positions of the window of x times grad. */
+/** out = conv2d_backprop_filter(x, grad): Σ over images and positions of the window of x times grad, in float64. */
 export function convFilter(x: Buf, grad: Buf, out: Buf, g: ConvGeometry): void {
   const { C, F } = g;
-  out.fill(0);
+  const acc = new Float64Array(out.length);
   eachTap(g, (o, xo, ko) => {
     for (let c = 0; c < C; c++) {
       const xv = x[xo + c];
-      for (let f = 0, kc = ko + c * F; f < F; f++) out[kc + f] += xv * grad[o + f];
+      for (let f = 0, kc = ko + c * F; f < F; f++) acc[kc + f] += xv * grad[o + f];
     }
   });
+  out.set(acc);
 }
 
 /** Forward pooling: out [B, Ho, Wo, C] = the max or mean of each window (windows lie inside: no padding). */
