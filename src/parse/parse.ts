@@ -10,7 +10,7 @@ import * as ohm from 'ohm-js';
 import type { Expr } from '../ir/expr.js';
 import { ExprError } from '../errors.js';
 import { grammarSource } from './grammar-source.js';
-import { createSemantics, newEnv, type ParseEnv, type RawStatement } from './semantics.js';
+import { cstRoot, newEnv, walkProgram, type RawStatement } from './semantics.js';
 
 /** Deepest bracket nesting accepted. Deeper input gets a clear 'too-deep' error instead of a stack overflow. */
 export const MAX_NESTING = 50;
@@ -41,16 +41,10 @@ export interface ParseOptions {
 }
 
 let grammar: ohm.Grammar | undefined;
-let semantics: ohm.Semantics | undefined;
 
 function getGrammar(): ohm.Grammar {
   grammar ??= ohm.grammar(grammarSource);
   return grammar;
-}
-
-function getSemantics(): ohm.Semantics {
-  semantics ??= createSemantics(getGrammar());
-  return semantics;
 }
 
 /** A friendlier reading of Ohm's "expected" list. */
@@ -173,7 +167,8 @@ export function parseProgram(source: string, options: ParseOptions = {}): Progra
   const env = newEnv(source);
   let statements: RawStatement[];
   try {
-    statements = (getSemantics()(match) as unknown as { statements(env: ParseEnv): RawStatement[] }).statements(env);
+    const root = cstRoot(match);
+    statements = walkProgram(env, root.node, root.at);
   } catch (err) {
     if (err instanceof RangeError) throw new ExprError('too-deep', 'expression is nested too deeply to parse', source, 0);
     throw err;
