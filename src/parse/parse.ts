@@ -9,7 +9,7 @@
 import * as ohm from 'ohm-js';
 import type { Expr } from '../ir/expr.js';
 import { ExprError } from '../errors.js';
-import { grammarSource } from './grammar-source.js';
+import { grammarRecipe } from './grammar-source.js';
 import { cstRoot, newEnv, walkProgram, type RawStatement } from './semantics.js';
 
 /** Deepest bracket nesting accepted. Deeper input gets a clear 'too-deep' error instead of a stack overflow. */
@@ -43,7 +43,8 @@ export interface ParseOptions {
 let grammar: ohm.Grammar | undefined;
 
 function getGrammar(): ohm.Grammar {
-  grammar ??= ohm.grammar(grammarSource);
+  // ohm.makeRecipe is exported by ohm-js 17 (index.mjs) but not declared in its types.
+  grammar ??= (ohm as unknown as { makeRecipe(recipe: string): ohm.Grammar }).makeRecipe(grammarRecipe);
   return grammar;
 }
 
