@@ -82,9 +82,11 @@ const differ = lines.length !== corpus.length ? corpus.length : lines.filter((l,
 if (differ) throw new Error(`the CLI's answers differ from the API's on ${differ} lines`);
 
 // Start-up alone: the same command with no input.
+const sc0 = childrenCpu();
 const s0 = performance.now();
 spawnSync(process.execPath, [bin, 'diff', '--wrt', 'x'], { input: '', encoding: 'utf8' });
 const startWall = performance.now() - s0;
+const startCpu = sc0 !== undefined ? childrenCpu() - sc0 : undefined;
 
 const per = (ms) => (ms * 1000) / count;
 const row = (label, ms, note = '') =>
@@ -92,6 +94,6 @@ const row = (label, ms, note = '') =>
 console.log(`${count} distinct formulas, ${(chars / count).toFixed(1)} characters on average (${skipped} skipped: mathjs could not differentiate them); e.g. ${corpus[0]}`);
 console.log(`${'mathjs derivative(text, "x"), CPU'.padEnd(44)} ${per(mathMs).toFixed(1).padStart(9)} µs/formula`);
 row('exprgrad API parse+derivative+format, CPU', apiMs);
-if (cliCpu !== undefined) row('exprgrad diff --wrt x < lines, child CPU', cliCpu, '  (start-up included)');
+if (cliCpu !== undefined) row('exprgrad diff --wrt x < lines, child CPU', cliCpu, `  (start-up included; start-up alone: ${startCpu} ms CPU)`);
 row('exprgrad diff --wrt x < lines, wall clock', cliWall, `  (start-up alone: ${startWall.toFixed(0)} ms wall)`);
 console.log(`every CLI answer equals the API's; node ${process.version}`);
