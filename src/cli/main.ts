@@ -123,26 +123,50 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 async function streamLines(cmd: Command, extra: string[], flags: Flags, io: Io): Promise<number> {
   let status = 0;
   let lineNo = 0;
-  for await (const { text: line, tooLong } of boundedLines(io.stdin)) {
-    lineNo++;
-    if (line !== undefined && line.trim() === '') {
-      io.stdout.write('\n');
-      continue;
+  // Answers go out in one write per chunk of input (when the loop waits for more input, before a message on
+  // standard error, at 64 KiB, and at the end) instead of one write per line: a typed line is still answered at once.
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    io.stdout.write(text);
+  };
+  const answer = (text: string) => {
+    pending += text;
+    if (pending.length >= 1 << 16) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
     }
-    try {
-      if (line === undefined) {
-        throw new ExprError('too-large', `the line is ${tooLong.toLocaleString('en-US')} characters long; lines longer than ${MAX_LINE.toLocaleString('en-US')} are not read`);
+  };
+  try {
+    for await (const { text: line, tooLong } of boundedLines(io.stdin)) {
+      lineNo++;
+      if (line !== undefined && line.trim() === '') {
+        answer('\n');
+        continue;
       }
-      io.stdout.write(cmd.answer!(line, extra, flags) + '\n');
-    } catch (err) {
-      if (!(err instanceof ExprError)) throw err;
-      status = 2;
-      if (flags.json) io.stdout.write(JSON.stringify({ ...(err.toJSON() as object), input_line: lineNo }) + '\n');
-      else {
-        io.stdout.write('\n');
-        io.stderr.write(`input line ${lineNo}: ${err.message}\n`);
+      try {
+        if (line === undefined) {
+          throw new ExprError('too-large', `the line is ${tooLong.toLocaleString('en-US')} characters long; lines longer than ${MAX_LINE.toLocaleString('en-US')} are not read`);
+        }
+        answer(cmd.answer!(line, extra, flags) + '\n');
+      } catch (err) {
+        if (!(err instanceof ExprError)) throw err;
+        status = 2;
+        if (flags.json) answer(JSON.stringify({ ...(err.toJSON() as object), input_line: lineNo }) + '\n');
+        else {
+          answer('\n');
+          flush();
+          io.stderr.write(`input line ${lineNo}: ${err.message}\n`);
+        }
       }
     }
+  } finally {
+    flush();
   }
   return status;
 }

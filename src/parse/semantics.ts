@@ -1,14 +1,16 @@
 // The semantics of grammar/expr.ohm: a successful match → statements and expression graphs.
 //
-// In:  an Ohm match of the Exprgrad grammar and a fresh ParseEnv (the source text, and the names bound so far).
+// In:  an Ohm match of the Exprgrad grammar (its concrete syntax tree) and a fresh ParseEnv (the source text, and
+//      the names bound so far).
 // Out: the program's statements (name, value with earlier statements inlined, line, column) and declared shapes;
 //      or an ExprError located in the source: unknown functions (with the nearest known names), wrong argument
 //      counts, misused names, numbers too large for float64.
 //
-// All state of one parse travels in the ParseEnv argument of the operations `expr(env)` and `stmt(env)`; nothing is
-// kept between parses. The grammar reads operands and infix operators as a flat list (it is faster for Ohm), so
-// the `expr` action applies the precedence: a leading sign covers the whole product, a sign after an operator
-// one factor; * / @ and implicit products bind tighter than + and −; ^ is right-associative.
+// All state of one parse travels in the ParseEnv argument; nothing is kept between parses. The grammar reads
+// operands and infix operators as a flat list (it is faster for Ohm), so `walkExpr` applies the precedence: a
+// leading sign covers the whole product, a sign after an operator one factor; * / @ and implicit products bind
+// tighter than + and −; ^ is right-associative. The tree is read by position, as the rules of grammar/expr.ohm
+// lay it out (each function names the rule it reads).
 
 import * as ohm from 'ohm-js';
 import { Expr, call, num, sym } from '../ir/expr.js';
@@ -55,13 +57,6 @@ function fail(env: ParseEnv, code: ConstructorParameters<typeof ExprError>[0], r
 
 function abbreviate(text: string): string {
   return text.length > 24 ? text.slice(0, 20) + '…' : text;
-}
-
-/** How many minus signs a run of signs holds ("+" is a no-op, blanks between signs are allowed). */
-function minusCount(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text[i] === '-' || text[i] === '−') n++;
-  return n;
 }
 
 function negate(e: Expr, times: number): Expr {
@@ -115,15 +110,29 @@ function lineColumn(env: ParseEnv, offset: number): { line: number; column: numb
   return { line: c.line, column };
 }
 
-type Node = ohm.Node;
-/** A semantics wrapper with this file's operations. */
-interface Sem extends Node {
-  statements(env: ParseEnv): RawStatement[];
-  expr(env: ParseEnv): Expr;
-  stmt(env: ParseEnv): RawStatement | undefined;
-  keyword(env: ParseEnv): Keyword | undefined;
-  suffix(env: ParseEnv): Suffix;
-  argList(): Node[];
+/**
+ * A node of the concrete syntax tree of an Ohm 17 match (`MatchResult._cst`): the fields ohm-js's own v18 layer
+ * (`getCstRoot`) reads. A nonterminal has its rule's name, one child per binding of the rule's body, and the
+ * children's offsets from its own start; an iteration (`x*`, `x+`, `x?`) holds one column of matches, their
+ * offsets taken from the start of the nearest nonterminal above it; a terminal only its length. ohm-js is pinned
+ * to 17.5.0 (package.json); every parse test goes through this walk. Walking the tree directly, instead of through
+ * an Ohm Semantics (a wrapper and an interval per child, an arguments object per operation call), makes a parse
+ * about half as expensive.
+ */
+interface Cst {
+  readonly matchLength: number;
+  readonly ruleName?: string;
+  readonly children: readonly Cst[];
+  readonly childOffsets: readonly number[];
+}
+
+/** The tree of a successful match, and where it starts. */
+export function cstRoot(match: ohm.MatchResult): { node: Cst; at: number } {
+  const m = match as unknown as { _cst?: Cst; _cstOffset?: number };
+  if (!m._cst || typeof m._cst.matchLength !== 'number' || !Array.isArray(m._cst.children)) {
+    throw new Error('exprgrad: this version of ohm-js keeps its syntax tree elsewhere (exprgrad reads ohm-js 17.5)');
+  }
+  return { node: m._cst, at: m._cstOffset ?? 0 };
 }
 
 /** A suffix of a power: a postfix mark, or a ^ exponent with the minus signs before it. */
@@ -135,215 +144,239 @@ interface Keyword {
   readonly value: Expr;
   readonly at: number;
 }
-const sem = (n: Node) => n as Sem;
 
-/** The operand's value and its sign run, read from the `sign*` iteration before it. */
-function signed(signs: Node, operand: Node, env: ParseEnv): { value: Expr; minus: number } {
-  const minus = signs.numChildren ? minusCount(signs.sourceString) : 0;
-  return { value: sem(operand).expr(env), minus };
+// In the functions below, `at` is where `node` (a nonterminal) starts in the source; the children of a
+// nonterminal, and the elements of every iteration inside it, start at `at + offset`.
+
+/** How many minus signs the sign nodes of an iteration hold (each sign node starts with its sign). */
+function minusIn(env: ParseEnv, signs: Cst, base: number): number {
+  let n = 0;
+  for (let i = 0; i < signs.children.length; i++) {
+    const c = env.source.charCodeAt(base + signs.childOffsets[i]);
+    if (c === 45 || c === 0x2212) n++; // '-' or '−'
+  }
+  return n;
 }
 
-export function createSemantics(grammar: ohm.Grammar): ohm.Semantics {
-  const s = grammar.createSemantics();
-  // program = sp (sep sp)* listOf<stmt, seps> (sep sp)*
-  s.addOperation<RawStatement[]>('statements(env)', {
-    program(_sp0, _seps0, _sp1, list, _seps1, _sp2) {
-      const env: ParseEnv = this.args.env;
-      const nodes = list.asIteration().children;
-      if (nodes.length === 0) fail(env, 'empty', 'empty input: expected an expression', 0);
-      const out: RawStatement[] = [];
-      for (const node of nodes) {
-        const st = sem(node).stmt(env);
-        if (st) out.push(st);
-      }
-      return out;
-    },
-  });
+/** program = sp (sep sp)* (stmt (seps stmt)*)? (sep sp)* → the statements, in order. */
+export function walkProgram(env: ParseEnv, node: Cst, at: number): RawStatement[] {
+  const first = node.children[3];
+  if (first.children.length === 0) fail(env, 'empty', 'empty input: expected an expression', 0);
+  const out: RawStatement[] = [];
+  const push = (stmt: Cst, offset: number) => {
+    const st = walkStmt(env, stmt, at + offset);
+    if (st) out.push(st);
+  };
+  push(first.children[0], first.childOffsets[0]);
+  const rest = node.children[5].children[0];
+  for (let i = 0; i < rest.children.length; i++) push(rest.children[i], rest.childOffsets[i]);
+  return out;
+}
 
-  s.addOperation<RawStatement | undefined>('stmt(env)', {
-    stmt(st) {
-      return sem(st).stmt(this.args.env);
-    },
-    stmt_decl(nameNode, _s1, _colon, _s2, shapeDecl) {
-      const env: ParseEnv = this.args.env;
-      const name = nameNode.sourceString;
-      const at = nameNode.source.startIdx;
-      if (CONSTANTS.has(name) || isCallable(name)) fail(env, 'name', `cannot declare a shape for ${name}`, at);
-      if (env.names.has(name)) fail(env, 'name', `${name} is computed by a statement; declare shapes of inputs only`, at);
-      if (Object.hasOwn(env.shapes, name)) fail(env, 'name', `the shape of ${name} is declared twice`, at);
-      // shapeDecl = "[" sp listOf<dims, comma> "]" sp
-      const dimsNode = shapeDecl.child(2);
-      const dims = dimsNode.asIteration().children.map((d) => Number(d.child(0).sourceString));
-      const declAt = shapeDecl.source.startIdx;
-      if (dims.length > 4) fail(env, 'shape', `shapes have at most 4 dimensions, got ${dims.length}`, declAt);
-      if (dims.some((d) => !Number.isSafeInteger(d) || d < 1)) fail(env, 'shape', 'each dimension must be a positive integer', declAt);
-      env.shapes[name] = dims;
-      return undefined;
-    },
-    stmt_assign(nameNode, _s1, _eq, _s2, value) {
-      const env: ParseEnv = this.args.env;
-      const name = nameNode.sourceString;
-      const at = nameNode.source.startIdx;
-      const { line, column } = lineColumn(env, this.source.startIdx);
-      if (CONSTANTS.has(name)) fail(env, 'name', `cannot assign to the constant ${name}`, at);
-      if (isCallable(name)) fail(env, 'name', `cannot assign to ${name}: it is a function name`, at);
-      const expr = sem(value).expr(env);
-      const usedAt = env.freeUses.get(name);
-      if (usedAt !== undefined && !env.names.has(name)) {
-        const where = locate(env.source, usedAt);
-        fail(env, 'name', `${name} is defined here but was already used (line ${where.line}, column ${where.column}) before this definition`, at);
-      }
-      env.names.set(name, expr);
-      return { name, expr, line, column };
-    },
-    stmt_expr(value) {
-      const env: ParseEnv = this.args.env;
-      const { line, column } = lineColumn(env, this.source.startIdx);
-      return { expr: sem(value).expr(env), line, column };
-    },
-  });
+/** stmt = decl | assign */
+function walkStmt(env: ParseEnv, node: Cst, at: number): RawStatement | undefined {
+  const inner = node.children[0];
+  const innerAt = at + node.childOffsets[0];
+  return inner.ruleName === 'decl' ? walkDecl(env, inner, innerAt) : walkAssign(env, inner, innerAt);
+}
 
-  // Keyword arguments: `axis=1` gives its key, value and place; a positional argument gives undefined.
-  s.addOperation<Keyword | undefined>('keyword(env)', {
-    arg(a) {
-      return sem(a).keyword(this.args.env);
-    },
-    arg_named(nameNode, _s1, _eq, _s2, value) {
-      return { key: nameNode.sourceString, value: sem(value).expr(this.args.env), at: this.source.startIdx };
-    },
-    arg_positional(_e) {
-      return undefined;
-    },
-  });
+/** decl = name sp ":" sp "[" sp (dims ("," sp dims)*)? "]" sp; dims = "0".."9"+ sp */
+function walkDecl(env: ParseEnv, node: Cst, at: number): undefined {
+  const c = node.children;
+  const o = node.childOffsets;
+  const name = env.source.slice(at + o[0], at + o[0] + c[0].matchLength);
+  const nameAt = at + o[0];
+  if (CONSTANTS.has(name) || isCallable(name)) fail(env, 'name', `cannot declare a shape for ${name}`, nameAt);
+  if (env.names.has(name)) fail(env, 'name', `${name} is computed by a statement; declare shapes of inputs only`, nameAt);
+  if (Object.hasOwn(env.shapes, name)) fail(env, 'name', `the shape of ${name} is declared twice`, nameAt);
+  const dimNodes: [Cst, number][] = [];
+  if (c[6].children.length) {
+    dimNodes.push([c[6].children[0], at + c[6].childOffsets[0]]);
+    const rest = c[9].children[0];
+    for (let i = 0; i < rest.children.length; i++) dimNodes.push([rest.children[i], at + rest.childOffsets[i]]);
+  }
+  const dims = dimNodes.map(([d, dAt]) => Number(env.source.slice(dAt, dAt + d.children[0].matchLength)));
+  const declAt = at + o[4];
+  if (dims.length > 4) fail(env, 'shape', `shapes have at most 4 dimensions, got ${dims.length}`, declAt);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 1)) fail(env, 'shape', 'each dimension must be a positive integer', declAt);
+  env.shapes[name] = dims;
+  return undefined;
+}
 
-  // A suffix of a power: a ^ exponent with its sign count, or a postfix mark (², ⁻¹, ᵀ).
-  s.addOperation<Suffix>('suffix(env)', {
-    suffix(s) {
-      return sem(s).suffix(this.args.env);
-    },
-    suffix_caret(_caret, _sp, signs, exponent) {
-      const env: ParseEnv = this.args.env;
-      return { minus: signs.numChildren ? minusCount(signs.sourceString) : 0, value: sem(exponent).expr(env) };
-    },
-    suffix_mark(mark, _sp) {
-      return { mark: mark.sourceString };
-    },
-  });
+/** assign = (name sp "=" sp ~"=")? expr: an assignment, or a bare expression. */
+function walkAssign(env: ParseEnv, node: Cst, at: number): RawStatement {
+  const c = node.children;
+  const { line, column } = lineColumn(env, at);
+  const exprAt = at + node.childOffsets[4];
+  if (c[0].children.length === 0) return { expr: walkExpr(env, c[4], exprAt), line, column };
+  const nameAt = at + c[0].childOffsets[0];
+  const name = env.source.slice(nameAt, nameAt + c[0].children[0].matchLength);
+  if (CONSTANTS.has(name)) fail(env, 'name', `cannot assign to the constant ${name}`, nameAt);
+  if (isCallable(name)) fail(env, 'name', `cannot assign to ${name}: it is a function name`, nameAt);
+  const expr = walkExpr(env, c[4], exprAt);
+  const usedAt = env.freeUses.get(name);
+  if (usedAt !== undefined && !env.names.has(name)) {
+    const where = locate(env.source, usedAt);
+    fail(env, 'name', `${name} is defined here but was already used (line ${where.line}, column ${where.column}) before this definition`, nameAt);
+  }
+  env.names.set(name, expr);
+  return { name, expr, line, column };
+}
 
-  // callArgs = "(" sp listOf<arg, comma> ")" sp: the argument nodes
-  s.addOperation<Node[]>('argList', {
-    callArgs(_open, _sp, list, _close, _sp2) {
-      return list.asIteration().children;
-    },
-  });
-
-  s.addOperation<Expr>('expr(env)', {
-    // expr = sign* operand (infixOp sign* operand)*, an operand being implicitProduct | power
-    expr(signs0, first, ops, signRuns, operands) {
-      const env: ParseEnv = this.args.env;
-      const opNodes = ops.children;
-      let termSigns = signs0.numChildren ? minusCount(signs0.sourceString) : 0;
-      let product = sem(first).expr(env);
-      let sum: Expr | undefined;
-      let sumOp = '';
-      for (let i = 0; i < opNodes.length; i++) {
-        const op = infixName(opNodes[i].sourceString[0]);
-        const next = signed(signRuns.child(i), operands.child(i), env);
-        if (op === 'add' || op === 'sub') {
-          // close the term: its leading signs cover the whole product
-          const term = negate(product, termSigns);
-          sum = sum === undefined ? term : call(sumOp, [sum, term]);
-          sumOp = op;
-          termSigns = next.minus;
-          product = next.value;
-        } else {
-          // a sign after * / @ covers this factor only
-          product = call(op, [product, negate(next.value, next.minus)]);
-        }
-      }
+/**
+ * expr = (~G sign)* operand (op sp (~G sign)* operand)*, a flat list: a leading sign covers the whole product, a sign
+ * after * / @ one factor; * / @ bind tighter than + and −, all left-associative.
+ */
+function walkExpr(env: ParseEnv, node: Cst, at: number): Expr {
+  const [signs0, first, ops, , signRuns, operands] = node.children;
+  const o = node.childOffsets;
+  let termSigns = signs0.children.length ? minusIn(env, signs0, at) : 0;
+  let product = walkOperand(env, first, at + o[1]);
+  let sum: Expr | undefined;
+  let sumOp = '';
+  for (let i = 0; i < ops.children.length; i++) {
+    const op = infixName(env.source[at + ops.childOffsets[i]]);
+    const signs = signRuns.children[i];
+    const minus = signs.children.length ? minusIn(env, signs, at) : 0;
+    const value = walkOperand(env, operands.children[i], at + operands.childOffsets[i]);
+    if (op === 'add' || op === 'sub') {
+      // close the term: its leading signs cover the whole product
       const term = negate(product, termSigns);
-      return sum === undefined ? term : call(sumOp, [sum, term]);
-    },
-    implicitProduct(n, _sp, operand) {
-      const env: ParseEnv = this.args.env;
-      return call('mul', [sem(n).expr(env), sem(operand).expr(env)]);
-    },
-    // power = primary suffix* (the primary's alternatives inline): marks (², ⁻¹, ᵀ) bind to the primary before them; ^ is right-associative and the
-    // signs after a ^ cover the rest of the tower (2^-3^2 = 2^-(3^2))
-    power(base, suffixes) {
-      const env: ParseEnv = this.args.env;
-      let part = sem(base).expr(env);
-      if (suffixes.numChildren === 0) return part;
-      const parts: Expr[] = [];
-      const minus: number[] = [0];
-      for (const node of suffixes.children) {
-        const sfx = sem(node).suffix(env);
-        if (sfx.mark !== undefined) {
-          part = applyMark(part, sfx.mark);
-        } else {
-          parts.push(part);
-          part = sfx.value;
-          minus.push(sfx.minus);
-        }
-      }
+      sum = sum === undefined ? term : call(sumOp, [sum, term]);
+      sumOp = op;
+      termSigns = minus;
+      product = value;
+    } else {
+      // a sign after * / @ covers this factor only
+      product = call(op, [product, negate(value, minus)]);
+    }
+  }
+  const term = negate(product, termSigns);
+  return sum === undefined ? term : call(sumOp, [sum, term]);
+}
+
+/**
+ * operand = call suffixes | numberToken (~number power | suffixes) | paren suffixes | root suffixes, where
+ * suffixes = (~G suffix)*: a number literal followed by a power is their product (3x², 2(x+1)).
+ */
+function walkOperand(env: ParseEnv, node: Cst, at: number): Expr {
+  const [base, rest] = node.children;
+  const baseAt = at + node.childOffsets[0];
+  if (rest.ruleName === 'power') {
+    const n = walkNumber(env, base.children[0], baseAt + base.childOffsets[0]);
+    return call('mul', [n, walkPower(env, rest, at + node.childOffsets[1])]);
+  }
+  return withSuffixes(env, walkPrimary(env, base, baseAt), rest, at);
+}
+
+/** power = primary suffixes */
+function walkPower(env: ParseEnv, node: Cst, at: number): Expr {
+  const p = node.children[0];
+  return withSuffixes(env, walkPrimary(env, p.children[0], at + node.childOffsets[0] + p.childOffsets[0]), node.children[1], at);
+}
+
+/**
+ * A primary and its suffixes: marks (², ⁻¹, ᵀ) bind to the primary before them; ^ is right-associative and the
+ * signs after a ^ cover the rest of the tower (2^-3^2 = 2^-(3^2)).
+ */
+function withSuffixes(env: ParseEnv, base: Expr, suffixes: Cst, at: number): Expr {
+  const n = suffixes.children.length;
+  if (n === 0) return base;
+  let part = base;
+  const parts: Expr[] = [];
+  const minus: number[] = [0];
+  for (let i = 0; i < n; i++) {
+    const sfx = walkSuffix(env, suffixes.children[i], at + suffixes.childOffsets[i]);
+    if (sfx.mark !== undefined) {
+      part = applyMark(part, sfx.mark);
+    } else {
       parts.push(part);
-      const n = parts.length - 1;
-      let acc = negate(parts[n], minus[n]);
-      for (let i = n - 1; i >= 0; i--) acc = negate(call('pow', [parts[i], acc]), minus[i]);
-      return acc;
-    },
-    // a name, or a call name(args) when the brackets follow
-    call(nameNode, _sp, callArgs) {
-      const env: ParseEnv = this.args.env;
-      const name = nameNode.sourceString;
-      const offset = nameNode.source.startIdx;
-      if (callArgs.numChildren === 0) return resolveName(env, name, offset);
-      const named = new Map<string, Keyword>();
-      const args: Expr[] = [];
-      const keywords = findOp(name)?.keywords;
-      for (const a of sem(callArgs.child(0)).argList()) {
-        const keyword = sem(a).keyword(env);
-        if (keyword) {
-          const { key, at } = keyword;
-          if (key !== 'axis' && !(keywords && Object.hasOwn(keywords, key))) {
-            const known = keywords ? Object.keys(keywords).map((k) => `${k}=`).join(', ') : 'axis=';
-            fail(env, 'syntax', `unknown keyword argument ${abbreviate(key)}= (${abbreviate(name)}() takes ${known})`, at);
-          }
-          if (named.has(key)) fail(env, 'syntax', `${abbreviate(key)}= is given twice`, at);
-          named.set(key, keyword);
-        } else {
-          if (named.size) fail(env, 'syntax', `positional arguments must come before ${[...named.keys()][0]}=`, a.source.startIdx);
-          args.push(sem(a).expr(env));
-        }
+      part = sfx.value;
+      minus.push(sfx.minus);
+    }
+  }
+  parts.push(part);
+  const last = parts.length - 1;
+  let acc = negate(parts[last], minus[last]);
+  for (let i = last - 1; i >= 0; i--) acc = negate(call('pow', [parts[i], acc]), minus[i]);
+  return acc;
+}
+
+/** suffix = "^" sp (~G sign)* primary -- caret | (superscript | "ᵀ") sp -- mark */
+function walkSuffix(env: ParseEnv, node: Cst, at: number): Suffix {
+  const s = node.children[0];
+  const sAt = at + node.childOffsets[0];
+  if (s.ruleName === 'suffix_mark') {
+    const markAt = sAt + s.childOffsets[0];
+    return { mark: env.source.slice(markAt, markAt + s.children[0].matchLength) };
+  }
+  const signs = s.children[2];
+  const p = s.children[3];
+  const pAt = sAt + s.childOffsets[3];
+  return { minus: signs.children.length ? minusIn(env, signs, sAt) : 0, value: walkPrimary(env, p.children[0], pAt + p.childOffsets[0]) };
+}
+
+/** call | numberToken | paren | root (what a primary holds) */
+function walkPrimary(env: ParseEnv, node: Cst, at: number): Expr {
+  switch (node.ruleName) {
+    case 'call':
+      return walkCall(env, node, at);
+    case 'numberToken':
+      return walkNumber(env, node.children[0], at + node.childOffsets[0]);
+    case 'paren': // "(" sp expr ")" sp
+      return walkExpr(env, node.children[2], at + node.childOffsets[2]);
+    default: {
+      // root = "√" sp primary
+      const p = node.children[2];
+      const pAt = at + node.childOffsets[2];
+      return call('sqrt', [walkPrimary(env, p.children[0], pAt + p.childOffsets[0])]);
+    }
+  }
+}
+
+function walkNumber(env: ParseEnv, node: Cst, at: number): Expr {
+  const text = env.source.slice(at, at + node.matchLength);
+  const value = Number(text);
+  if (!Number.isFinite(value)) fail(env, 'value', `number ${abbreviate(text)} is too large for float64`, at);
+  return num(value);
+}
+
+/** call = name sp ("(" args)?; args = sp (arg ("," sp arg)*)? ")" sp; arg = (name sp "=" sp ~"=")? expr */
+function walkCall(env: ParseEnv, node: Cst, at: number): Expr {
+  const offset = at + node.childOffsets[0];
+  const name = env.source.slice(offset, offset + node.children[0].matchLength);
+  const argsCol = node.children[3];
+  if (argsCol.children.length === 0) return resolveName(env, name, offset);
+  const argsNode = argsCol.children[0];
+  const argsAt = at + argsCol.childOffsets[0];
+  const argNodes: [Cst, number][] = [];
+  if (argsNode.children[1].children.length) {
+    argNodes.push([argsNode.children[1].children[0], argsAt + argsNode.children[1].childOffsets[0]]);
+    const rest = argsNode.children[4].children[0];
+    for (let i = 0; i < rest.children.length; i++) argNodes.push([rest.children[i], argsAt + rest.childOffsets[i]]);
+  }
+  const named = new Map<string, Keyword>();
+  const args: Expr[] = [];
+  const keywords = findOp(name)?.keywords;
+  for (const [a, aAt] of argNodes) {
+    const exprAt = aAt + a.childOffsets[4];
+    const keyCol = a.children[0];
+    if (keyCol.children.length) {
+      const key = env.source.slice(aAt + keyCol.childOffsets[0], aAt + keyCol.childOffsets[0] + keyCol.children[0].matchLength);
+      const value = walkExpr(env, a.children[4], exprAt);
+      if (key !== 'axis' && !(keywords && Object.hasOwn(keywords, key))) {
+        const known = keywords ? Object.keys(keywords).map((k) => `${k}=`).join(', ') : 'axis=';
+        fail(env, 'syntax', `unknown keyword argument ${abbreviate(key)}= (${abbreviate(name)}() takes ${known})`, aAt);
       }
-      if (keywords) return resolveCall(env, name, withKeywords(env, name, keywords, args, named, offset), undefined, offset);
-      return resolveCall(env, name, args, named.get('axis')?.value, offset);
-    },
-    numberToken(n, _sp) {
-      return sem(n).expr(this.args.env);
-    },
-    paren(_open, _sp1, e, _close, _sp2) {
-      return sem(e).expr(this.args.env);
-    },
-    root(_root, _sp, e) {
-      return call('sqrt', [sem(e).expr(this.args.env)]);
-    },
-    primary(e) {
-      return sem(e).expr(this.args.env);
-    },
-    arg(e) {
-      return sem(e).expr(this.args.env);
-    },
-    arg_positional(e) {
-      return sem(e).expr(this.args.env);
-    },
-    number(_int, _dot, _fraction, _e, _sign, _exponent) {
-      const value = Number(this.sourceString);
-      if (!Number.isFinite(value)) fail(this.args.env, 'value', `number ${abbreviate(this.sourceString)} is too large for float64`, this.source.startIdx);
-      return num(value);
-    },
-  });
-  return s;
+      if (named.has(key)) fail(env, 'syntax', `${abbreviate(key)}= is given twice`, aAt);
+      named.set(key, { key, value, at: aAt });
+    } else {
+      if (named.size) fail(env, 'syntax', `positional arguments must come before ${[...named.keys()][0]}=`, aAt);
+      args.push(walkExpr(env, a.children[4], exprAt));
+    }
+  }
+  if (keywords) return resolveCall(env, name, withKeywords(env, name, keywords, args, named, offset), undefined, offset);
+  return resolveCall(env, name, args, named.get('axis')?.value, offset);
 }
 
 /** Positional arguments completed by keyword arguments and defaults: conv2d(x, K, pad=1) → conv2d(x, K, 1, 1). */
