@@ -3,8 +3,8 @@
 // In:  the terms of a sum as the simplifier keeps them (a rational coefficient times factors base^exp; `skip` marks
 //      the placeholder factor where a term's number stood), and the smallest size a shared factor must have.
 // Out: the numeric content g (the gcd of the coefficients, negative when every term is), the factors every term
-//      shares with the exponent they share (u^a, a the smallest rational exponent when all have the same sign, or
-//      when all are fractional: √u and 1/√u share u^(−1/2)), and each term divided by those; undefined when nothing
+//      shares with the exponent they share (u^a: of rational exponents of one sign the one nearest 0; an exponent
+//      that is an expression only when every term has it), and each term divided by those; undefined when nothing
 //      worth taking out is shared. The caller builds both forms and keeps the smaller one.
 // Only factors of at least `minSize` tree nodes count as shared: a textbook writes the product rule's two terms
 // cos(x)·exp(x) + sin(x)·exp(x) out, and takes a long shared factor out: (sinh(u) + 3cosh(u))·exp(x² − 2x).
@@ -53,9 +53,8 @@ export function commonFactors(
     const qs = exps as Q[];
     const allPos = qs.every((e) => R.sign(e) > 0);
     const allNeg = qs.every((e) => R.sign(e) < 0);
-    const fractional = qs.every((e) => !R.isInt(e));
-    if (!allPos && !allNeg && !fractional) continue;
-    // the exponent nearest 0 when all have one sign (u² and u³ share u²); the smallest when all are fractional
+    if (!allPos && !allNeg) continue;
+    // the exponent nearest 0 (u² and u³ share u², 1/u² and 1/u³ share 1/u²)
     let pick = qs[0];
     for (const e of qs) if (allNeg ? R.sign(R.sub(e, pick)) > 0 : R.sign(R.sub(e, pick)) < 0) pick = e;
     common.push({ base: f.base, exp: pick });
