@@ -6,7 +6,7 @@
 //      shares with the exponent they share (u^a: of rational exponents of one sign the one nearest 0; an exponent
 //      that is an expression only when every term has it), and each term divided by those; undefined when nothing
 //      worth taking out is shared. The caller builds both forms and keeps the smaller one.
-// Only factors of at least `minSize` tree nodes count as shared: a textbook writes the product rule's two terms
+// Only factors of at least `minSize` tree nodes as written count as shared: a textbook writes the product rule's two terms
 // cos(x)·exp(x) + sin(x)·exp(x) out, and takes a long shared factor out: (sinh(u) + 3cosh(u))·exp(x² − 2x).
 
 import { Expr } from '../ir/expr.js';
@@ -37,7 +37,9 @@ export function commonFactors(
   // candidate bases: the first term's, each shared by every other term
   const common: { base: Expr; exp: Q | Expr }[] = [];
   for (const f of terms[0].factors) {
-    if (f.base === skip || f.base.treeSize + (isQ(f.exp) ? 0 : f.exp.treeSize) < minSize) continue;
+    // its written size: u, u^n (two more), u^expr
+    const written = f.base.treeSize + (!isQ(f.exp) ? f.exp.treeSize + 1 : R.isOne(R.abs(f.exp)) ? 0 : 2);
+    if (f.base === skip || written < minSize) continue;
     const exps: (Q | Expr)[] = [];
     for (const t of terms) {
       const g = t.factors.find((h) => h.base === f.base);
