@@ -405,6 +405,9 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
   // (A single product or quotient is still reduced: (1.5 − y)²·x/((1.5 − y)²·x²) is 1/x.)
   const core = e.is('neg') ? e.args[0] : e;
   if (f.factors.size === 0 && f.mono.size > 0 && (core.is('add') || core.is('sub'))) return undefined;
+  // the numerator alone, written, is at least this large: the caller keeps only a smaller result, so stop early
+  const splittable = f.mono.size === 0 && f.factors.size === 1;
+  if (!splittable && minWritten(f.num, reader.atoms) >= e.treeSize) return undefined;
   const top = polyExpr(f.num, reader.atoms, w);
   const below: Expr[] = [];
   const mono = [...f.mono].sort((x, y) => x[0] - y[0]);
@@ -437,6 +440,16 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
     }
   }
   return whole;
+}
+
+/** A lower bound on p's written size: its atoms, powers, products and sums (numbers and signs not counted). */
+function minWritten(p: Poly, atoms: Map<number, Expr>): number {
+  let n = p.size - 1;
+  for (const t of p.values()) {
+    n += Math.max(0, t.mono.length - 1);
+    for (const [id, k] of t.mono) n += atoms.get(id)!.treeSize + (k > 1 ? 2 : 0);
+  }
+  return n;
 }
 
 /** top/den with the sign in front: −7/(x − 3)², not (−7)/(x − 3)². */

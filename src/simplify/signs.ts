@@ -2,8 +2,8 @@
 //
 // In:  simplified Exprs.  Out: what is known of their sign over the reals ('pos': > 0 wherever defined, 'nonneg':
 // ≥ 0 wherever defined, undefined: unknown), and rewrites that use it:
-//   abs(u) = u and sign(u) = 1 where u > 0 (u ≥ 0 for abs): exp, cosh, √, abs, even powers, positive constants,
-//   and sums, products and quotients of those (x² + 1 > 0);
+//   abs(u) = relu(u) = u where u ≥ 0 and sign(u) = step(u) = 1 where u > 0: exp, cosh, √, abs, even powers, positive
+//   constants, and sums, products and quotients of those (x² + 1 > 0); max(a, b, a) = max(a, b);
 //   log(1/u) = −log(u).
 // Every rule keeps the value wherever both sides are defined.
 
@@ -64,10 +64,16 @@ function compute(e: Expr): SignInfo {
 
 /** abs(u) = u for u ≥ 0; sign(u) = 1 for u > 0; log(1/u) = −log(u). Undefined when no rule applies. */
 export function signRewrite(op: string, args: readonly Expr[]): Expr | undefined {
-  if (args.length !== 1 || (op !== 'abs' && op !== 'sign' && op !== 'log')) return undefined;
+  // max(a, b, a) = max(a, b): a repeated argument changes neither the value nor (ties go to the first) the derivative
+  if ((op === 'max' || op === 'min') && args.length > 1) {
+    const distinct = [...new Set(args)];
+    if (distinct.length === args.length) return undefined;
+    return distinct.length === 1 ? distinct[0] : call(op, distinct);
+  }
+  if (args.length !== 1 || (op !== 'abs' && op !== 'sign' && op !== 'log' && op !== 'relu' && op !== 'step')) return undefined;
   const s = op === 'log' ? undefined : signOf(args[0]);
-  if (op === 'abs' && s) return args[0];
-  if (op === 'sign' && s === 'pos') return num(1);
+  if ((op === 'abs' || op === 'relu') && s) return args[0];
+  if ((op === 'sign' || op === 'step') && s === 'pos') return num(1);
   // log(1/u) = −log(u): both are defined exactly where u > 0
   if (op === 'log' && args[0].is('div') && args[0].args[0].isNum(1)) return call('neg', [call('log', [args[0].args[1]])]);
   return undefined;

@@ -23,6 +23,7 @@ import { topo } from '../ir/walk.js';
 import * as R from './rational.js';
 import { lowestTerms } from './ratfunc.js';
 import { combinePairs, signRewrite } from './signs.js';
+import { commonFactors } from './factor.js';
 import { ExprError } from '../errors.js';
 import type { Q } from './rational.js';
 
@@ -41,6 +42,11 @@ interface Term {
 const COEF = call('$coef', []);
 
 const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
+
+/** Common factors: only shared factors of this many nodes, sums of this many, and results this much smaller. */
+const FACTOR_MIN_SIZE = 5;
+const FACTOR_MIN_SUM = 8;
+const FACTOR_MIN_GAIN = 2;
 
 /** Larger sums are not put over one denominator (the pass stays linear on huge graphs). */
 const LOWEST_TERMS_MAX_SIZE = 400;
@@ -131,7 +137,8 @@ export class Simplifier {
         continue;
       }
       // the rational pass runs once per arithmetic spine: at its top (no +, −, ·, / reads this node)
-      const top = node === root || !rs || !rs.some((r) => family(r) !== 0 || r.is('pow'));
+      // (and for a sum inside a product: the 1/(x + 1) − x/(x + 1)² in exp(u)·(1/(x + 1) − x/(x + 1)²) is 1/(x + 1)²)
+      const top = node === root || !rs || !rs.some((r) => family(r) !== 0 || r.is('pow')) || (f === 1 && rs.every((r) => r.is('mul')));
       const out = this.normalize(node, args, top);
       this.memo.set(node, out);
       if (!this.memo.has(out)) this.memo.set(out, out); // simplified forms are fixed points
@@ -172,7 +179,7 @@ export class Simplifier {
     if (!out || out.treeSize >= e.treeSize) return e;
     // the fraction's pieces are in normal form; read the whole once more so the result is a fixed point
     const again = this.buildSum(this.termsOf(out));
-    return again.treeSize <= out.treeSize ? again : out;
+    return inLowestTerms(again.treeSize <= out.treeSize ? again : out);
   }
 
   private readonly writer = {
@@ -405,7 +412,34 @@ export class Simplifier {
       const t = live[i];
       acc = R.sign(t.coef) < 0 ? call('sub', [acc, this.buildTerm(negate(t))]) : call('add', [acc, this.buildTerm(t)]);
     }
-    return acc;
+    return live.length > 1 ? this.factored(live, acc) : acc;
+  }
+
+  /** The sum with a long factor every term shares taken out, (sinh(u) + 3cosh(u))·exp(x² − 2x), when smaller. */
+  private factored(terms: readonly Term[], plain: Expr): Expr {
+    if (plain.treeSize < FACTOR_MIN_SUM) return plain;
+    const cf = commonFactors(terms, COEF, FACTOR_MIN_SIZE);
+    if (!cf) return plain;
+    const inner: Term[] = [];
+    for (const t of cf.reduced) {
+      const f = t.factors.length === 1 ? t.factors[0] : undefined;
+      // a term that is one sum (u·(a + b)) spreads into its terms
+      if (f && isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) for (const u of this.termsOf(f.base)) inner.push({ coef: R.mul(u.coef, t.coef), factors: u.factors });
+      else inner.push(t as Term);
+    }
+    const sum = this.buildSum(inner);
+    if (!isSum(sum)) {
+      // what was left collapsed to one term: (x − s)/D − x/D is −s/D
+      const t = this.termsOf(sum);
+      if (t.length !== 1) return plain;
+      const one = this.normalizeTerm({ coef: R.mul(cf.coef, t[0].coef), factors: [...t[0].factors, ...cf.common] });
+      const out = R.isZero(one.coef) ? ZERO : this.buildTerm(one);
+      return out.treeSize <= plain.treeSize ? out : plain;
+    }
+    const front = cf.common.filter((f) => isMonomialAtom(f.base));
+    const back = cf.common.filter((f) => !isMonomialAtom(f.base));
+    const out = this.buildTerm({ coef: cf.coef, factors: [{ base: COEF, exp: R.Q1 }, ...front, { base: sum, exp: R.Q1 }, ...back] });
+    return out.treeSize + FACTOR_MIN_GAIN <= plain.treeSize ? out : plain;
   }
 
   /** coefficient × factors → sign in front, numerator · …, then / denominator. */
@@ -443,6 +477,13 @@ export class Simplifier {
     if (denom.length) e = call('div', [e, product(denom)]);
     return negative ? bNeg(e) : e;
   }
+}
+
+/** What the rational pass wrote: a fraction already in lowest terms (settle() need not run the pass on it again). */
+const LOWEST = new WeakSet<Expr>();
+function inLowestTerms(e: Expr): Expr {
+  LOWEST.add(e);
+  return e;
 }
 
 /** Factors multiplied left to right, a factor that is itself a product spliced in (2·(a·b) is 2·a·b), as a second pass would. */
@@ -547,8 +588,9 @@ export function simplify(e: Expr): Expr {
  * more, so it stays bounded; simplify(simplify(e)) === simplify(e) is pinned by tests.
  */
 export function settle(e: Expr): Expr {
-  // Only a result the rational pass may still act on can change (other rewrites are complete in one pass).
-  if (!worthCombining(e)) return e;
+  // Only a result the rational pass may still act on can change (other rewrites are complete in one pass), and not
+  // one the rational pass itself just wrote or left as it was.
+  if (!worthCombining(e) || LOWEST.has(e)) return e;
   let s = e;
   for (let k = 0; k < 2; k++) {
     const t = new Simplifier().simplify(s);

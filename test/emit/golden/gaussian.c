@@ -15,11 +15,12 @@ double gaussian(double x, double y, double mu, double nu, double sigma, double *
         const double t7 = t6 * pow(sigma, 4.0);
         const double t8 = t5 * t1 / t7;
         const double t9 = t5 * t2 / t7;
+        const double t10 = (t3 / (3.141592653589793 * pow(sigma, 5.0)) - 2.0 / (3.141592653589793 * pow(sigma, 3.0))) * t5;
         grad[0] = -t8;
         grad[1] = -t9;
         grad[2] = t8;
         grad[3] = t9;
-        grad[4] = t5 * t3 / (t6 * pow(sigma, 5.0)) - t5 / (3.141592653589793 * pow(sigma, 3.0));
+        grad[4] = t10 / 2.0;
     }
     return value;
 }

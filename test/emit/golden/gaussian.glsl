@@ -19,11 +19,12 @@ float gaussian(float x, float y, float mu, float nu, float sigma, out float grad
     float t7 = t6 * (sigma * sigma * sigma * sigma);
     float t8 = t5 * t1 / t7;
     float t9 = t5 * t2 / t7;
+    float t10 = t3 / (3.141592653589793 * eg_pow(sigma, 5.0)) - 2.0 / (3.141592653589793 * (sigma * sigma * sigma));
     float value = t5 / (t6 * t4);
     grad[0] = -t8;
     grad[1] = -t9;
     grad[2] = t8;
     grad[3] = t9;
-    grad[4] = t5 * t3 / (t6 * eg_pow(sigma, 5.0)) - t5 / (3.141592653589793 * (sigma * sigma * sigma));
+    grad[4] = t10 * t5 / 2.0;
     return value;
 }

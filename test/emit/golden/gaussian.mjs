@@ -18,7 +18,7 @@ export function gaussian(x, y, mu, nu, sigma) {
       -t9, // d/dy
       t8, // d/dmu
       t9, // d/dnu
-      t5 * t3 / (t6 * Math.pow(sigma, 5)) - t5 / (Math.PI * Math.pow(sigma, 3)), // d/dsigma
+      (t3 / (Math.PI * Math.pow(sigma, 5)) - 2 / (Math.PI * Math.pow(sigma, 3))) * t5 / 2, // d/dsigma
     ],
   };
 }

@@ -24,12 +24,13 @@ fn gaussian(x: f32, y: f32, mu: f32, nu: f32, sigma: f32) -> gaussian_result {
     let t7 = t6 * (sigma * sigma * sigma * sigma);
     let t8 = t5 * t1 / t7;
     let t9 = t5 * t2 / t7;
+    let t10 = t3 / (3.141592653589793 * eg_pow(sigma, 5.0)) - 2.0 / (3.141592653589793 * (sigma * sigma * sigma));
     var r: gaussian_result;
     r.value = t5 / (t6 * t4);
     r.grad[0] = -t8;
     r.grad[1] = -t9;
     r.grad[2] = t8;
     r.grad[3] = t9;
-    r.grad[4] = t5 * t3 / (t6 * eg_pow(sigma, 5.0)) - t5 / (3.141592653589793 * (sigma * sigma * sigma));
+    r.grad[4] = t10 * t5 / 2.0;
     return r;
 }

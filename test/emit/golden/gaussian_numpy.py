@@ -19,6 +19,6 @@ def gaussian(x, y, mu, nu, sigma):
         -t9,  # d/dy
         t8,  # d/dmu
         t9,  # d/dnu
-        t5 * t3 / (t6 * sigma**5) - t5 / (np.pi * sigma**3),  # d/dsigma
+        (t3 / (np.pi * sigma**5) - 2.0 / (np.pi * sigma**3)) * t5 / 2.0,  # d/dsigma
     ]
     return value, grad
