@@ -18,6 +18,7 @@ import { parseProgram } from '../parse/parse.js';
 import type { Expr } from '../ir/expr.js';
 import { compile } from '../compile/compile.js';
 import { inferShapes } from '../tensor/shapes.js';
+import { permute } from './layout.js';
 import { CompiledTensor } from '../compile/tensor.js';
 import type { Model } from '../nn/model.js';
 import { ExprError } from '../errors.js';
@@ -201,24 +202,6 @@ function floatTensor(name: string, shape: readonly number[], data: Float32Array)
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
   return { name, dims: [...shape], data_type: DT.FLOAT, raw_data: bytes };
-}
-
-/** data of shape `shape` with its axes permuted: out axis i is input axis perm[i]. */
-function permute(data: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
-  const outShape = perm.map((p) => shape[p]);
-  const inStride = shape.map((_, i) => shape.slice(i + 1).reduce((a, c) => a * c, 1));
-  const out = new Float32Array(data.length);
-  const idx = new Array(perm.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let i = 0; i < perm.length; i++) src += idx[i] * inStride[perm[i]];
-    out[o] = data[src];
-    for (let i = perm.length - 1; i >= 0; i--) {
-      if (++idx[i] < outShape[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return out;
 }
 
 /** Export a Model's logits, or a program's output, as ONNX bytes. */
