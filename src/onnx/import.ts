@@ -56,6 +56,8 @@ interface Value {
   readonly nchw?: boolean;
   /** Rank 2: the ONNX tensor is a flattening in c·h·w order of what the program holds in h·w·c order ([H, W, C]). */
   readonly chwFlat?: readonly [number, number, number];
+  /** Rank 1 [C]: the ONNX tensor is [C, 1, 1] or [1, C, 1, 1], a per-channel vector of NCHW images. */
+  readonly chw?: boolean;
 }
 
 const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 80);
@@ -372,6 +374,7 @@ function imageOperands(c: ImportCtx, sym: string): Imported | undefined {
     if (x && x.shape.length === 4 && !x.unflattened && !!x.nchw === !!img.nchw) return x.ref;
     if (x && x.shape.length === 0) return x.ref;
     if (x && x.data instanceof Float32Array && x.data.length === 1) return x.ref;
+    if (x && x.chw && img.nchw && x.shape[0] === C) return x.ref;
     const s = k[i]?.shape;
     const perChannel = s && (img.nchw ? ['1,' + C + ',1,1', C + ',1,1'] : ['1,1,1,' + C, '1,1,' + C, '1,' + C, String(C)]).includes(s.join());
     if (perChannel) {
@@ -414,12 +417,24 @@ const reshape: Importer = (c) => {
   const s = c.arg(1);
   const target = Array.isArray(s.data) ? s.data : undefined;
   const flatSize = a.shape.slice(1).reduce((p, q) => p * q, 1);
+  // A computed per-channel vector [C] as [C, 1, 1] or [1, C, 1, 1] (how exprgrad's export broadcasts it over NCHW).
+  if (target && a.shape.length === 1 && !a.chwFlat && [`${a.shape[0]},1,1`, `1,${a.shape[0]},1,1`].includes(target.join())) return { alias: { ...a, chw: true } };
   if (target && target.length === 2 && (target[0] === -1 || target[0] === 0 || target[0] === a.shape[0]) && (target[1] === flatSize || (target[1] === -1 && target[0] !== -1))) {
     if (!a.unflattened && a.shape.length === 4) return flattenImage(a);
     if (a.chwFlat) return { alias: a };
     return { alias: { ref: a.ref, shape: [a.shape[0], flatSize] } };
   }
-  throw new ExprError('usage', `${c.where}: ONNX op 'Reshape' (node ${describe(c.node, c.idx)}) to [${target?.join(', ') ?? '?'}] is not supported by exprgrad yet (only flattening to [batch, features]; other shapes come with convolutions)`);
+  // Any other shape of a value the program holds as ONNX does (not an NCHW image or its flattening): reshape().
+  if (target && target.length >= 1 && target.length <= 4 && !a.unflattened && !a.nchw && !a.chwFlat && !a.chw && a.shape.length > 0) {
+    const dims = target.map((d, i) => (d === 0 ? a.shape[i] : d));
+    const n = a.shape.reduce((p, q) => p * q, 1);
+    const known = dims.filter((d) => d > 0).reduce((p, q) => p * q, 1);
+    const out = dims.map((d) => (d === -1 ? n / known : d));
+    if (dims.filter((d) => d === -1).length <= 1 && !dims.some((d) => d === undefined || d < -1 || d === 0) && out.every((d) => Number.isInteger(d) && d > 0) && out.reduce((p, q) => p * q, 1) === n) {
+      return { expr: `reshape(${a.ref}, ${out.join(', ')})`, shape: out };
+    }
+  }
+  throw new ExprError('usage', `${c.where}: ONNX op 'Reshape' (node ${describe(c.node, c.idx)}) to [${target?.join(', ') ?? '?'}] is not supported (exprgrad reshapes its own values to rank 1–4 and flattens images to [batch, features])`);
 };
 
 /** flatten() of an image; an NCHW one keeps ONNX's c·h·w feature order as a flag (the next Gemm's rows follow it). */
