@@ -66,7 +66,7 @@ export const onnxCommands: Record<string, Command> = {
       const bytes = toOnnx(model, { output: flags.output as string | undefined, graphName: basename(modelPath).replace(/\.json$/, '') });
       writeNew(out, bytes);
       const summary = { onnx: out, bytes: bytes.length, opset: 17, input: 'x', output: (flags.output as string | undefined) ?? 'logits', parameters: model.spec.params.length };
-      io.stdout.write(flags.json ? JSON.stringify(summary) + '\n' : `wrote ${out} (${bytes.length.toLocaleString('en-US')} bytes, ONNX opset 17): input x [N, ${model.spec.features}], output ${summary.output} [N, ${model.spec.classes}]\n`);
+      io.stdout.write(flags.json ? JSON.stringify(summary) + '\n' : `wrote ${out} (${bytes.length.toLocaleString('en-US')} bytes, ONNX opset 17): input x [N, ${model.spec.shapes.x.slice(1).join(', ')}], output ${summary.output} [N, ${model.spec.classes}]\n`);
       return 0;
     },
   },
