@@ -71,7 +71,7 @@ describe('MNIST convnet: export → ONNX Runtime → import', () => {
     expect(ops.indexOf('Flatten')).toBeGreaterThan(ops.lastIndexOf('Transpose'));
     const K1 = g.initializer!.find((t) => t.name === 'K1')!;
     expect(K1.dims!.map(Number)).toEqual([32, 1, 3, 3]);
-    expect(g.initializer!.find((t) => t.name === 'c1')!.dims!.map(Number)).toEqual([32, 1, 1]);
+    expect(g.initializer!.find((t) => t.name === 'b1')!.dims!.map(Number)).toEqual([32, 1, 1]);
 
     const ours = Float32Array.from(model.logits(x, N));
     const ort = await runOrt(readFileSync(onnxPath), { x: { data: x, dims: [N, 28, 28, 1] } });
