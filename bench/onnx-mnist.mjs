@@ -85,14 +85,14 @@ function cnnFloat64(p, img) {
     }
     return out;
   };
-  const h1 = pool(conv(img, 28, 28, 1, p.K1, p.c1, 32), 26, 26, 32);
-  const h2 = pool(conv(h1, 13, 13, 32, p.K2, p.c2, 64), 11, 11, 64);
+  const h1 = pool(conv(img, 28, 28, 1, p.K1, p.b1, 32), 26, 26, 32);
+  const h2 = pool(conv(h1, 13, 13, 32, p.K2, p.b2, 64), 11, 11, 64);
   const out = new Float64Array(10);
-  for (let o = 0; o < 10; o++) { let s = p.b[o]; for (let i = 0; i < 1600; i++) s += h2[i] * p.W[i * 10 + o]; out[o] = s; }
+  for (let o = 0; o < 10; o++) { let s = p.b3[o]; for (let i = 0; i < 1600; i++) s += h2[i] * p.W3[i * 10 + o]; out[o] = s; }
   return out;
 }
 let f64 = '';
-if (cnn && ['K1', 'c1', 'K2', 'c2', 'W', 'b'].every((k) => k in model.params) && model.spec.shapes.W?.[0] === 1600) {
+if (cnn && ['K1', 'b1', 'K2', 'b2', 'W3', 'b3'].every((k) => k in model.params) && model.spec.shapes.W3?.[0] === 1600) {
   let eOurs = 0, eOrt = 0, big = 0;
   for (let r = 0; r < n; r++) {
     const exact = cnnFloat64(model.params, x.subarray(r * 784, r * 784 + 784));
