@@ -182,9 +182,25 @@ export class Simplifier {
     return inLowestTerms(again.treeSize <= out.treeSize ? again : out);
   }
 
+  // An atom raised to a power is written through powerTerm, so an atom that is itself a power folds: √x² is x.
   private readonly writer = {
     sum: (terms: readonly { coef: Q; factors: readonly { base: Expr; exp: number }[] }[]) =>
-      this.buildSum(terms.map((t) => ({ coef: t.coef, factors: t.factors.map((f) => ({ base: f.base, exp: R.q(BigInt(f.exp)) })) }))),
+      this.buildSum(
+        terms.map((t) => {
+          let coef = t.coef;
+          const factors: Term['factors'][number][] = [];
+          for (const f of t.factors) {
+            if (f.exp === 1) {
+              factors.push({ base: f.base, exp: R.Q1 });
+              continue;
+            }
+            const p = this.powerTerm(f.base, R.q(BigInt(f.exp)));
+            coef = R.mul(coef, p.coef);
+            factors.push(...p.factors);
+          }
+          return { coef, factors };
+        }),
+      ),
   };
 
   private simplifyCall(op: string, args: readonly Expr[]): Expr {
