@@ -1,7 +1,8 @@
 // Float32 typed-array kernels for the tensor ops, the reference every other backend is compared against.
 //
 // In:  Float32Array buffers (row-major), sizes. Out: the result written into a caller-owned buffer; nothing is
-// allocated per call. Accumulation is in float64 (JS numbers) and rounded to float32 on store.
+// allocated per call (the products' float64 accumulator is one reused buffer). Accumulation is in float64 (JS
+// numbers) and rounded to float32 once, on the final store.
 //
 // The matrix product is register-blocked (4 rows of the result at a time) and cache-blocked over k, and reads a
 // transposed operand in place (C = Aᵀ·B and C = A·Bᵀ have their own loops, so the backward pass never copies).
@@ -11,9 +12,17 @@ export type F32 = Float32Array | Float64Array;
 
 const KB = 256; // k-block: a 4×256 slab of A and 256 rows of B stay in cache
 
+/** The float64 accumulator of the products (grown once, reused): sums are rounded to float32 once, at the end. */
+let acc64 = new Float64Array(0);
+function scratch64(size: number): Float64Array {
+  if (acc64.length < size) acc64 = new Float64Array(size);
+  acc64.fill(0, 0, size);
+  return acc64;
+}
+
 /** C[m,n] = A[m,k] · B[k,n] */
 export function matmulNN(A: F32, B: F32, C: F32, m: number, k: number, n: number): void {
-  C.fill(0, 0, m * n);
+  const acc = scratch64(m * n);
   for (let k0 = 0; k0 < k; k0 += KB) {
     const k1 = Math.min(k, k0 + KB);
     let i = 0;
@@ -25,10 +34,10 @@ export function matmulNN(A: F32, B: F32, C: F32, m: number, k: number, n: number
         const b = p * n;
         for (let j = 0; j < n; j++) {
           const y = B[b + j];
-          C[c0 + j] += x0 * y;
-          C[c1 + j] += x1 * y;
-          C[c2 + j] += x2 * y;
-          C[c3 + j] += x3 * y;
+          acc[c0 + j] += x0 * y;
+          acc[c1 + j] += x1 * y;
+          acc[c2 + j] += x2 * y;
+          acc[c3 + j] += x3 * y;
         }
       }
     }
@@ -37,15 +46,16 @@ export function matmulNN(A: F32, B: F32, C: F32, m: number, k: number, n: number
       for (let p = k0; p < k1; p++) {
         const x0 = A[a0 + p];
         const b = p * n;
-        for (let j = 0; j < n; j++) C[c0 + j] += x0 * B[b + j];
+        for (let j = 0; j < n; j++) acc[c0 + j] += x0 * B[b + j];
       }
     }
   }
+  for (let t = 0; t < m * n; t++) C[t] = acc[t];
 }
 
 /** C[m,n] = Aᵀ · B with A stored as [k, m] and B as [k, n]. */
 export function matmulTN(A: F32, B: F32, C: F32, m: number, k: number, n: number): void {
-  C.fill(0, 0, m * n);
+  const acc = scratch64(m * n);
   let i = 0;
   for (; i + 3 < m; i += 4) {
     const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
@@ -55,10 +65,10 @@ export function matmulTN(A: F32, B: F32, C: F32, m: number, k: number, n: number
       const b = p * n;
       for (let j = 0; j < n; j++) {
         const y = B[b + j];
-        C[c0 + j] += x0 * y;
-        C[c1 + j] += x1 * y;
-        C[c2 + j] += x2 * y;
-        C[c3 + j] += x3 * y;
+        acc[c0 + j] += x0 * y;
+        acc[c1 + j] += x1 * y;
+        acc[c2 + j] += x2 * y;
+        acc[c3 + j] += x3 * y;
       }
     }
   }
@@ -67,9 +77,10 @@ export function matmulTN(A: F32, B: F32, C: F32, m: number, k: number, n: number
     for (let p = 0; p < k; p++) {
       const x0 = A[p * m + i];
       const b = p * n;
-      for (let j = 0; j < n; j++) C[c0 + j] += x0 * B[b + j];
+      for (let j = 0; j < n; j++) acc[c0 + j] += x0 * B[b + j];
     }
   }
+  for (let t = 0; t < m * n; t++) C[t] = acc[t];
 }
 
 /** C[m,n] = A · Bᵀ with A stored as [m, k] and B as [n, k]: dot products of rows. */
