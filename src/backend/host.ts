@@ -82,16 +82,7 @@ export const hostTable: { [K in KernelKind]: HostRender<Extract<Kernel, { kind: 
   update: loop,
   matmul(k, buf) {
     const { m, n } = k;
-    let tmp: F32 | undefined;
-    const product = (A: F32, B: F32, C: F32) => {
-      if (k.ta && k.tb) {
-        tmp ??= C instanceof Float64Array ? new Float64Array(m * k.k) : new Float32Array(m * k.k); // Aᵀᵀ: rare
-        K.transpose2(A, tmp, k.k, m);
-        K.matmulNT(tmp, B, C, m, k.k, n);
-      } else if (k.ta) K.matmulTN(A, B, C, m, k.k, n);
-      else if (k.tb) K.matmulNT(A, B, C, m, k.k, n);
-      else K.matmulNN(A, B, C, m, k.k, n);
-    };
+    const product = (A: F32, B: F32, C: F32) => K.matmul(A, B, C, m, k.k, n, k.ta, k.tb);
     if (!k.bias && !k.mask) return { run: () => product(buf(k.a), buf(k.b), buf(k.out)) };
     return {
       run() {

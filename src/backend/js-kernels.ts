@@ -4,8 +4,8 @@
 // allocated per call (the products' float64 accumulator is one reused buffer). Accumulation is in float64 (JS
 // numbers) and rounded to float32 once, on the final store.
 //
-// The matrix product is register-blocked (4 rows of the result at a time) and cache-blocked over k, and reads a
-// transposed operand in place (C = Aᵀ·B and C = A·Bᵀ have their own loops, so the backward pass never copies).
+// The matrix product is register-blocked (4 rows of the result at a time) and cache-blocked over k; it reads a
+// transposed A in place and copies a transposed B once into a reused scratch.
 
 /** Buffers are float32 normally; float64 for gradient checks against finite differences. */
 export type F32 = Float32Array | Float64Array;
@@ -20,17 +20,36 @@ function scratch64(size: number): Float64Array {
   return acc64;
 }
 
-/** C[m,n] = A[m,k] · B[k,n] */
-export function matmulNN(A: F32, B: F32, C: F32, m: number, k: number, n: number): void {
+/** Bᵀ of B [n, k] in a reused scratch of B's kind (grown once). */
+let scratchT32 = new Float32Array(0);
+let scratchT64 = new Float64Array(0);
+function transposed(B: F32, n: number, k: number): F32 {
+  if (B instanceof Float64Array) {
+    if (scratchT64.length < n * k) scratchT64 = new Float64Array(n * k);
+    return transpose2(B, scratchT64, n, k);
+  }
+  if (scratchT32.length < n * k) scratchT32 = new Float32Array(n * k);
+  return transpose2(B, scratchT32, n, k);
+}
+
+/**
+ * C[m,n] = op(A)·op(B): op(A) is A [m, k], or Aᵀ (ta) with A stored as [k, m], read in place through strides;
+ * op(B) is B [k, n], or Bᵀ (tb) with B stored as [n, k], copied transposed first so the inner loop runs along rows.
+ * Each C[i, j] is the float64 sum over p in order, rounded once: the same for every transpose case.
+ */
+export function matmul(A: F32, B: F32, C: F32, m: number, k: number, n: number, ta = false, tb = false): void {
+  if (tb) B = transposed(B, n, k);
+  const si = ta ? 1 : k; // A's stride along rows of op(A)
+  const sp = ta ? m : 1; // … and along p
   const acc = scratch64(m * n);
   for (let k0 = 0; k0 < k; k0 += KB) {
     const k1 = Math.min(k, k0 + KB);
     let i = 0;
     for (; i + 3 < m; i += 4) {
       const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
       for (let p = k0; p < k1; p++) {
-        const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
+        const a = i * si + p * sp;
+        const x0 = A[a], x1 = A[a + si], x2 = A[a + 2 * si], x3 = A[a + 3 * si];
         const b = p * n;
         for (let j = 0; j < n; j++) {
           const y = B[b + j];
@@ -42,9 +61,9 @@ export function matmulNN(A: F32, B: F32, C: F32, m: number, k: number, n: number
       }
     }
     for (; i < m; i++) {
-      const c0 = i * n, a0 = i * k;
+      const c0 = i * n;
       for (let p = k0; p < k1; p++) {
-        const x0 = A[a0 + p];
+        const x0 = A[i * si + p * sp];
         const b = p * n;
         for (let j = 0; j < n; j++) acc[c0 + j] += x0 * B[b + j];
       }
@@ -53,71 +72,10 @@ export function matmulNN(A: F32, B: F32, C: F32, m: number, k: number, n: number
   for (let t = 0; t < m * n; t++) C[t] = acc[t];
 }
 
-/** C[m,n] = Aᵀ · B with A stored as [k, m] and B as [k, n]. */
-export function matmulTN(A: F32, B: F32, C: F32, m: number, k: number, n: number): void {
-  const acc = scratch64(m * n);
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
-    const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-    for (let p = 0; p < k; p++) {
-      const a = p * m + i;
-      const x0 = A[a], x1 = A[a + 1], x2 = A[a + 2], x3 = A[a + 3];
-      const b = p * n;
-      for (let j = 0; j < n; j++) {
-        const y = B[b + j];
-        acc[c0 + j] += x0 * y;
-        acc[c1 + j] += x1 * y;
-        acc[c2 + j] += x2 * y;
-        acc[c3 + j] += x3 * y;
-      }
-    }
-  }
-  for (; i < m; i++) {
-    const c0 = i * n;
-    for (let p = 0; p < k; p++) {
-      const x0 = A[p * m + i];
-      const b = p * n;
-      for (let j = 0; j < n; j++) acc[c0 + j] += x0 * B[b + j];
-    }
-  }
-  for (let t = 0; t < m * n; t++) C[t] = acc[t];
-}
-
-/** C[m,n] = A · Bᵀ with A stored as [m, k] and B as [n, k]: dot products of rows. */
-export function matmulNT(A: F32, B: F32, C: F32, m: number, k: number, n: number): void {
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
-    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-    for (let j = 0; j < n; j++) {
-      const b = j * k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const y = B[b + p];
-        s0 += A[a0 + p] * y;
-        s1 += A[a1 + p] * y;
-        s2 += A[a2 + p] * y;
-        s3 += A[a3 + p] * y;
-      }
-      C[i * n + j] = s0;
-      C[(i + 1) * n + j] = s1;
-      C[(i + 2) * n + j] = s2;
-      C[(i + 3) * n + j] = s3;
-    }
-  }
-  for (; i < m; i++) {
-    const a0 = i * k;
-    for (let j = 0; j < n; j++) {
-      const b = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += A[a0 + p] * B[b + p];
-      C[i * n + j] = s;
-    }
-  }
-}
-
-/** Bᵀ of A [m, n] into B [n, m]. */
-export function transpose2(A: F32, B: F32, m: number, n: number): void {
+/** Bᵀ of A [m, n] into B [n, m]; returns B. */
+export function transpose2<T extends F32>(A: F32, B: T, m: number, n: number): T {
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) B[j * m + i] = A[i * n + j];
+  return B;
 }
 
 /**
