@@ -6,7 +6,7 @@
 //
 // In:  a Plan and options { mode: gpu | webgl2 | webgl | webgpu | webasm | headlessgl | cpu, dtype: float32 }.
 // Out: a Runner. Data layout: every value is a 2-D array [rows][cols] (a vector [n] is one row, a scalar is 1×1),
-//      so every kernel indexes the same way. Sizes enter kernels as constants (gpu.js silently stops loops bounded
+//      so every kernel indexes the same way. Sizes enter kernels as literals (gpu.js silently stops loops bounded
 //      by an argument at 1000 iterations). On GL/WebGPU kernels, outputs stay on the device as pipeline textures
 //      between kernels; each texture is deleted after its last reader, so memory is flat over any number of
 //      steps; values (updated inputs too) come back to the host only when asked (bufferOf).
@@ -35,7 +35,6 @@ interface KernelSpec {
   source: string;
   /** Kernel output [cols, rows]. */
   output: [number, number];
-  constants: Record<string, number>;
   /** The operands, in parameter order. */
   reads: Ref[];
   /** Whose value the kernel computes; an update's value replaces input `update` once the run is over. */
@@ -115,17 +114,27 @@ function loopKernel(k: ElementwiseKernel | UpdateKernel, value: Arg, write: Ref,
     `  return ${arg(value)};`,
     '}',
   ].join('\n');
-  return { source, output: [k.cols, k.rows], constants: {}, reads: k.inputs.map((o) => o.ref), write, update };
+  return { source, output: [k.cols, k.rows], reads: k.inputs.map((o) => o.ref), write, update };
 }
 
-/** Indexing of the reduced slice: axis 1 → row `o`, axis 0 → column `o`, undefined → everything. */
-function sliceLoop(x: string, axis: Axis, rows: number, cols: number, body: (v: string) => string): string[] {
+/** Indexing of the reduced slice: axis 1 → row `o`, axis 0 → column `o`, undefined → everything; `at` is v's index in it. */
+function sliceLoop(x: string, axis: Axis, rows: number, cols: number, body: (v: string, at: string) => string): string[] {
   if (axis === undefined) {
-    return [`for (let r = 0; r < ${rows}; r++) {`, `  for (let c = 0; c < ${cols}; c++) {`, `    const v = ${x}[r][c];`, `    ${body('v')}`, '  }', '}'];
+    return [`for (let r = 0; r < ${rows}; r++) {`, `  for (let c = 0; c < ${cols}; c++) {`, `    const v = ${x}[r][c];`, `    ${body('v', `r * ${cols} + c`)}`, '  }', '}'];
   }
   const at = axis === 1 ? `${x}[o][k]` : `${x}[k][o]`;
   const n = axis === 1 ? cols : rows;
-  return [`for (let k = 0; k < ${n}; k++) {`, `  const v = ${at};`, `  ${body('v')}`, '}'];
+  return [`for (let k = 0; k < ${n}; k++) {`, `  const v = ${at};`, `  ${body('v', 'k')}`, '}'];
+}
+
+/** A product's epilogue in the kernel that computes `acc` at (this.thread.y, f): bias row, step mask; relu as a kernel of its own. */
+function withEpilogue(k: { bias?: Ref; mask?: Ref; relu?: Ref; out: Ref }, params: string[], reads: Ref[], lines: string[], f: string, output: [number, number]): KernelSpec[] {
+  let result = 'acc';
+  if (k.bias) (params.push('Bias'), reads.push(k.bias), (result = `acc + Bias[0][${f}]`));
+  if (k.mask) (params.push('Mask'), reads.push(k.mask), (result = `(${result}) * (Mask[this.thread.y][this.thread.x] > 0 ? 1 : 0)`));
+  const specs: KernelSpec[] = [{ source: fnSource(params.join(', '), [...lines, `return ${result};`]), output, reads, write: k.out }];
+  if (k.relu) specs.push({ source: fnSource('X', ['const x = X[this.thread.y][this.thread.x];', 'return x > 0 ? x : 0;']), output, reads: [k.out], write: k.relu });
+  return specs;
 }
 
 const fnSource = (params: string, lines: string[]) => `function (${params}) {\n  ${lines.join('\n  ')}\n}`;
@@ -137,20 +146,8 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
   matmul(k) {
     const A = k.ta ? 'A[p][this.thread.y]' : 'A[this.thread.y][p]';
     const B = k.tb ? 'B[this.thread.x][p]' : 'B[p][this.thread.x]';
-    const params = ['A', 'B'];
-    let result = 'acc';
-    if (k.bias) (params.push('Bias'), (result = 'acc + Bias[0][this.thread.x]'));
-    if (k.mask) (params.push('Mask'), (result = `${result} * (Mask[this.thread.y][this.thread.x] > 0 ? 1 : 0)`));
-    const product: KernelSpec = {
-      source: fnSource(params.join(', '), ['let acc = 0;', 'for (let p = 0; p < this.constants.K; p++) {', `  acc += ${A} * ${B};`, '}', `return ${result};`]),
-      output: [k.n, k.m],
-      constants: { K: k.k },
-      reads: [k.a, k.b, ...(k.bias ? [k.bias] : []), ...(k.mask ? [k.mask] : [])],
-      write: k.out,
-    };
-    if (!k.relu) return [product];
-    const relu = fnSource('X', ['const x = X[this.thread.y][this.thread.x];', 'return x > 0 ? x : 0;']);
-    return [product, { source: relu, output: [k.n, k.m], constants: {}, reads: [k.out], write: k.relu }];
+    const lines = ['let acc = 0;', `for (let p = 0; p < ${k.k}; p++) {`, `  acc += ${A} * ${B};`, '}'];
+    return withEpilogue(k, ['A', 'B'], [k.a, k.b], lines, 'this.thread.x', [k.n, k.m]);
   },
   reduce(k, shapeOf) {
     const { rows, cols, axis } = k;
@@ -167,7 +164,7 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
     // The result's own layout: a column [n, 1] (sum_to a column) is n rows, anything else one row.
     const [orows, ocols] = dims2(shapeOf(k.out.node));
     if (orows > 1) lines[0] = 'const o = this.thread.y;';
-    return [{ source: fnSource('X', lines), output: [ocols, orows], constants: {}, reads: [k.x], write: k.out }];
+    return [{ source: fnSource('X', lines), output: [ocols, orows], reads: [k.x], write: k.out }];
   },
   softmax(k) {
     const { rows, cols, axis } = k;
@@ -181,7 +178,7 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
       ...sliceLoop('X', axis, rows, cols, (v) => `acc += Math.exp(${v} - m);`),
       k.log ? 'return X[i][j] - m - Math.log(acc);' : 'return Math.exp(X[i][j] - m) / acc;',
     ];
-    return [{ source: fnSource('X', lines), output: [cols, rows], constants: {}, reads: [k.x], write: k.out }];
+    return [{ source: fnSource('X', lines), output: [cols, rows], reads: [k.x], write: k.out }];
   },
   crossentropy(k) {
     const { B, C } = k;
@@ -195,24 +192,18 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
     ];
     if (k.oneHot) lines.push('let dot = 0;', 'let total = 0;', `for (let c = 0; c < ${C}; c++) { dot += Y[b][c] * Z[b][c]; total += Y[b][c]; }`, 'return total * lse - dot;');
     else lines.push(`const label = ${k.yColumn ? 'Y[b][0]' : 'Y[0][b]'};`, 'let picked = 0;', `for (let c = 0; c < ${C}; c++) { if (c === Math.floor(label + 0.5)) { picked = Z[b][c]; } }`, 'return lse - picked;');
-    return [{ source: fnSource('Z, Y', lines), output: [B, 1], constants: {}, reads: [k.z, k.y], write: k.out }];
+    return [{ source: fnSource('Z, Y', lines), output: [B, 1], reads: [k.z, k.y], write: k.out }];
   },
   onehot(k) {
     const label = k.yColumn ? 'Y[this.thread.y][0]' : 'Y[0][this.thread.y]';
-    return [{ source: fnSource('Y', [`return Math.floor(${label} + 0.5) === this.thread.x ? 1 : 0;`]), output: [k.C, k.B], constants: {}, reads: [k.y], write: k.out }];
+    return [{ source: fnSource('Y', [`return Math.floor(${label} + 0.5) === this.thread.x ? 1 : 0;`]), output: [k.C, k.B], reads: [k.y], write: k.out }];
   },
   argmax(k) {
     const { rows, cols, axis } = k;
     // The first maximum of the slice through (i, j): is (i, j) it?
-    const lines = ['const i = this.thread.y;', 'const j = this.thread.x;'];
-    if (axis === undefined) {
-      lines.push('let m = -1e38;', 'let at = 0;', `for (let r = 0; r < ${rows}; r++) {`, `  for (let c = 0; c < ${cols}; c++) {`, `    if (X[r][c] > m) { m = X[r][c]; at = r * ${cols} + c; }`, '  }', '}', `return at === i * ${cols} + j ? 1 : 0;`);
-    } else if (axis === 1) {
-      lines.push('let m = -1e38;', 'let at = 0;', `for (let k = 0; k < ${cols}; k++) { if (X[i][k] > m) { m = X[i][k]; at = k; } }`, 'return at === j ? 1 : 0;');
-    } else {
-      lines.push('let m = -1e38;', 'let at = 0;', `for (let k = 0; k < ${rows}; k++) { if (X[k][j] > m) { m = X[k][j]; at = k; } }`, 'return at === i ? 1 : 0;');
-    }
-    return [{ source: fnSource('X', lines), output: [cols, rows], constants: {}, reads: [k.x], write: k.out }];
+    const self = axis === undefined ? `i * ${cols} + j` : axis === 1 ? 'j' : 'i';
+    const lines = ['const i = this.thread.y;', 'const j = this.thread.x;', `const o = ${axis === 0 ? 'j' : 'i'};`, 'let m = -1e38;', 'let at = 0;', ...sliceLoop('X', axis, rows, cols, (v, idx) => `if (${v} > m) { m = ${v}; at = ${idx}; }`), `return at === ${self} ? 1 : 0;`];
+    return [{ source: fnSource('X', lines), output: [cols, rows], reads: [k.x], write: k.out }];
   },
   // Images are [B·H·W rows, C cols], filters [kh·kw·C rows, F cols]; every kernel computes one output element.
   conv(k) {
@@ -242,15 +233,8 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
       output = [F, kh * kw * C];
       lines = [...position('a', 'b', 'c', kw, C), 'const f = this.thread.x;', 'let acc = 0;', `for (let n = 0; n < ${B}; n++) {`, `  for (let oi = 0; oi < ${Ho}; oi++) {`, `    const i = oi * ${s} + a - ${p};`, `    if (i >= 0 && i < ${H}) {`, `      for (let oj = 0; oj < ${Wo}; oj++) {`, `        const j = oj * ${s} + b - ${p};`, `        if (j >= 0 && j < ${W}) { acc += A[(n * ${H} + i) * ${W} + j][c] * Bm[(n * ${Ho} + oi) * ${Wo} + oj][f]; }`, '      }', '    }', '  }', '}', 'return acc;'];
     }
-    const params = ['A', 'Bm'];
-    const reads = [k.a, k.b];
-    let result = 'acc';
-    if (k.bias) (params.push('Bias'), reads.push(k.bias), (result = 'acc + Bias[0][f]'));
-    if (k.mask) (params.push('Mask'), reads.push(k.mask), (result = `(${result}) * (Mask[this.thread.y][this.thread.x] > 0 ? 1 : 0)`));
-    lines[lines.length - 1] = `return ${result};`;
-    const specs: KernelSpec[] = [{ source: fnSource(params.join(', '), lines), output, constants: {}, reads, write: k.out }];
-    if (k.relu) specs.push({ source: fnSource('X', ['const x = X[this.thread.y][this.thread.x];', 'return x > 0 ? x : 0;']), output, constants: {}, reads: [k.out], write: k.relu });
-    return specs;
+    lines.pop(); // return acc;
+    return withEpilogue(k, ['A', 'Bm'], [k.a, k.b], lines, 'f', output);
   },
   pool(k) {
     const { B, H, W, C, kh, kw, Ho, Wo, stride: s } = k.g;
@@ -261,7 +245,7 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
       const lines = [...position('n', 'oi', 'oj', Ho, Wo), 'const c = this.thread.x;'];
       if (k.op === 'max') lines.push(...argmax, 'return best;');
       else lines.push('let acc = 0;', `for (let u = 0; u < ${kh}; u++) {`, `  for (let v = 0; v < ${kw}; v++) { acc += ${at(`oi * ${s} + u`, `oj * ${s} + v`)}; }`, '}', `return acc / ${kh * kw};`);
-      return [{ source: fnSource('X', lines), output: [C, B * Ho * Wo], constants: {}, reads: [k.x!], write: k.out }];
+      return [{ source: fnSource('X', lines), output: [C, B * Ho * Wo], reads: [k.x!], write: k.out }];
     }
     const gAt = `G[(n * ${Ho} + oi) * ${Wo} + oj][c]`;
     const body = k.op === 'max' ? [...argmax, `if (ba === a && bb === b) { acc += ${gAt}; }`] : [`acc += ${gAt} / ${kh * kw};`];
@@ -269,7 +253,7 @@ const table: { [K in KernelKind]: (k: Extract<Kernel, { kind: K }>, shapeOf: (e:
     const reads = k.op === 'max' ? [k.x!, k.grad!] : [k.grad!];
     const params = k.op === 'max' ? ['X', 'G'] : ['G'];
     if (k.mask) (params.push('Mask'), reads.push(k.mask), lines.splice(-1, 1, 'return Mask[this.thread.y][this.thread.x] > 0 ? acc : 0;'));
-    return [{ source: fnSource(params.join(', '), lines), output: [C, B * H * W], constants: {}, reads, write: k.out }];
+    return [{ source: fnSource(params.join(', '), lines), output: [C, B * H * W], reads, write: k.out }];
   },
 };
 
@@ -303,7 +287,6 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
     try {
       kernel = gpu.createKernel(spec.source, {
         output: spec.output,
-        constants: spec.constants,
         pipeline: true,
         immutable: true,
         tactic: 'precision',

@@ -46,7 +46,11 @@ export const TENSOR_CASES: Record<string, [string, Shapes, string[]][]> = {
     ['sum(R * softmax_cross_entropy(Z, Y))', { Z: [4, 3], Y: [4, 3], R: [4] }, ['Z', 'Y']],
   ],
   onehot: [['sum(R * onehot(y, 3) * A)', { A: [4, 3], y: [4], R: [4, 3] }, ['A']]],
-  argmax_mask: [['sum(R * argmax_mask(A, axis=1) * A)', { A: [3, 4], R: [3, 4] }, ['A']]],
+  argmax_mask: [
+    ['sum(R * argmax_mask(A, axis=1) * A)', { A: [3, 4], R: [3, 4] }, ['A']],
+    ['sum(R * argmax_mask(A, axis=0) * A)', { A: [3, 4], R: [3, 4] }, ['A']],
+    ['sum(R * argmax_mask(A) * A)', { A: [3, 4], R: [3, 4] }, ['A']],
+  ],
   column: [['sum(R * column(v))', { v: [4], R: [4, 3] }, ['v']]],
   broadcast_to: [['sum(R * broadcast_to(v, 4, 3))', { v: [3], R: [4, 3] }, ['v']]],
   sum_to: [['sum(R * sum_to(A, 3))', { A: [4, 3], R: [3] }, ['A']]],
