@@ -6,7 +6,7 @@
 // the first argument and NaN in, NaN out; sigmoid and softplus in the stable forms of src/ir/ops.ts.
 
 import { cFunctionHelpers, cFunctions } from './functions.js';
-import { P, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral } from './core.js';
+import { P, type RenderTable, type Target, callOf, callsOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral } from './core.js';
 
 const table: RenderTable = {
   add: infix('+', P.ADD),
@@ -17,21 +17,7 @@ const table: RenderTable = {
   neg: negate,
   pi: constant('3.141592653589793'),
   e: constant('2.718281828459045'),
-  sin: callOf('sin'),
-  cos: callOf('cos'),
-  tan: callOf('tan'),
-  asin: callOf('asin'),
-  acos: callOf('acos'),
-  atan: callOf('atan'),
-  sinh: callOf('sinh'),
-  cosh: callOf('cosh'),
-  tanh: callOf('tanh'),
-  exp: callOf('exp'),
-  log: callOf('log'),
-  log10: callOf('log10'),
-  log2: callOf('log2'),
-  sqrt: callOf('sqrt'),
-  cbrt: callOf('cbrt'),
+  ...callsOf('', ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log10', 'log2', 'sqrt', 'cbrt', 'atan2', 'erf']),
   abs: callOf('fabs'),
   sign: helperCall('eg_sign'),
   step: helperCall('eg_step'),
@@ -40,9 +26,7 @@ const table: RenderTable = {
   softplus: helperCall('eg_softplus'),
   min: helperCall('eg_min', true),
   max: helperCall('eg_max', true),
-  atan2: callOf('atan2'),
   hypot: fold('hypot'),
-  erf: callOf('erf'),
   ...cFunctions,
 };
 

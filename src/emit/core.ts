@@ -266,6 +266,10 @@ export const negate: Render = ([a]) => ({ text: `-${a.text.startsWith('-') || a.
 /** f(a, b, …). */
 export const callOf = (f: string): Render => (args) => ({ text: `${f}(${args.map((a) => a.text).join(', ')})`, prec: P.ATOM });
 
+/** Ops rendered as calls of the function of the same name under a prefix: callsOf('math.', ['sin']) is math.sin(a). */
+export const callsOf = <N extends OpName>(prefix: string, names: readonly N[]): { readonly [K in N]: Render } =>
+  Object.fromEntries(names.map((n) => [n, callOf(prefix + n)])) as { [K in N]: Render };
+
 /** A two-argument function folded left over several arguments: f(f(a, b), c). */
 export const fold = (f: string): Render => (args) => ({
   text: args.map((a) => a.text).reduce((acc, b) => `${f}(${acc}, ${b})`),

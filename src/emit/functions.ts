@@ -10,7 +10,7 @@
 
 import type { OpName } from '../ir/ops.js';
 import * as S from '../ir/special.js';
-import { P, type Render, callOf, helperCall, wrap } from './core.js';
+import { P, type Render, callOf, callsOf, helperCall, wrap } from './core.js';
 
 type NewOp =
   | 'erfc' | 'sec' | 'csc' | 'cot' | 'asec' | 'acsc' | 'acot' | 'sech' | 'csch' | 'coth' | 'asinh' | 'acosh' | 'atanh'
@@ -53,11 +53,7 @@ const C_NAMES = { cos: 'cos', sin: 'sin', tan: 'tan', acos: 'acos', asin: 'asin'
 
 // ── C99 ─────────────────────────────────────────────────────────────────────
 export const cFunctions: Table = table(callOf, C_NAMES, {
-  erfc: callOf('erfc'),
-  expm1: callOf('expm1'),
-  log1p: callOf('log1p'),
-  floor: callOf('floor'),
-  ceil: callOf('ceil'),
+  ...callsOf('', ['erfc', 'expm1', 'log1p', 'floor', 'ceil']),
   round: callOf('nearbyint'), // ties to even in the default rounding mode
   trunc: callOf('trunc'),
   gamma: callOf('tgamma'),
@@ -196,15 +192,8 @@ const vectorized = (lines: string[], name: string) =>
 const PY_NAMES = { cos: 'math.cos', sin: 'math.sin', tan: 'math.tan', acos: 'math.acos', asin: 'math.asin', atan: 'math.atan', cosh: 'math.cosh', sinh: 'math.sinh', tanh: 'math.tanh', acosh: 'math.acosh', asinh: 'math.asinh', atanh: 'math.atanh', log: 'math.log' };
 
 export const pythonFunctions: Table = table(callOf, PY_NAMES, {
-  erfc: callOf('math.erfc'),
-  expm1: callOf('math.expm1'),
-  log1p: callOf('math.log1p'),
-  floor: callOf('math.floor'),
-  ceil: callOf('math.ceil'),
+  ...callsOf('math.', ['erfc', 'expm1', 'log1p', 'floor', 'ceil', 'trunc', 'gamma', 'lgamma']),
   round: callOf('round'), // Python 3 rounds ties to even
-  trunc: callOf('math.trunc'),
-  gamma: callOf('math.gamma'),
-  lgamma: callOf('math.lgamma'),
   digamma: helperCall('_eg_digamma'),
   polygamma: helperCall('_eg_polygamma'),
   root: helperCall('_eg_root'),
@@ -220,10 +209,7 @@ const NP_NAMES = { cos: 'np.cos', sin: 'np.sin', tan: 'np.tan', acos: 'np.arccos
 
 export const numpyFunctions: Table = table(callOf, NP_NAMES, {
   erfc: helperCall('_eg_erfc'),
-  expm1: callOf('np.expm1'),
-  log1p: callOf('np.log1p'),
-  floor: callOf('np.floor'),
-  ceil: callOf('np.ceil'),
+  ...callsOf('np.', ['expm1', 'log1p', 'floor', 'ceil']),
   round: callOf('np.rint'), // ties to even
   trunc: callOf('np.trunc'),
   gamma: helperCall('_eg_gamma'),
@@ -268,10 +254,7 @@ const JS_NAMES = { cos: 'Math.cos', sin: 'Math.sin', tan: 'Math.tan', acos: 'Mat
 
 export const jsFunctions: Table = table(callOf, JS_NAMES, {
   erfc: helperCall('eg_erfc'),
-  expm1: callOf('Math.expm1'),
-  log1p: callOf('Math.log1p'),
-  floor: callOf('Math.floor'),
-  ceil: callOf('Math.ceil'),
+  ...callsOf('Math.', ['expm1', 'log1p', 'floor', 'ceil']),
   round: helperCall('eg_round'), // Math.round rounds ties toward +infinity
   trunc: callOf('Math.trunc'),
   gamma: helperCall('eg_gamma'),

@@ -9,7 +9,7 @@
 
 import type { Expr } from '../ir/expr.js';
 import { numpyFunctionHelpers, numpyFunctions, pythonFunctionHelpers, pythonFunctions } from './functions.js';
-import { P, type Code, type FunctionParts, type Render, type RenderTable, type Target, callOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral, integerLiteral, wrap } from './core.js';
+import { P, type Code, type FunctionParts, type Render, type RenderTable, type Target, callOf, callsOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral, integerLiteral, wrap } from './core.js';
 
 /** a**n for a literal integer exponent (exact for floats, no complex results); else f(a, b). */
 const power = (f: string): Render => ([a, b]: readonly Code[], node: Expr) => {
@@ -27,21 +27,7 @@ const mathTable: RenderTable = {
   neg: negate,
   pi: constant('math.pi'),
   e: constant('math.e'),
-  sin: callOf('math.sin'),
-  cos: callOf('math.cos'),
-  tan: callOf('math.tan'),
-  asin: callOf('math.asin'),
-  acos: callOf('math.acos'),
-  atan: callOf('math.atan'),
-  sinh: callOf('math.sinh'),
-  cosh: callOf('math.cosh'),
-  tanh: callOf('math.tanh'),
-  exp: callOf('math.exp'),
-  log: callOf('math.log'),
-  log10: callOf('math.log10'),
-  log2: callOf('math.log2'),
-  sqrt: callOf('math.sqrt'),
-  cbrt: callOf('math.cbrt'),
+  ...callsOf('math.', ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log10', 'log2', 'sqrt', 'cbrt', 'atan2', 'hypot', 'erf']),
   abs: callOf('abs'),
   sign: helperCall('_eg_sign'),
   step: helperCall('_eg_step'),
@@ -50,9 +36,6 @@ const mathTable: RenderTable = {
   softplus: helperCall('_eg_softplus'),
   min: helperCall('_eg_min'),
   max: helperCall('_eg_max'),
-  atan2: callOf('math.atan2'),
-  hypot: callOf('math.hypot'),
-  erf: callOf('math.erf'),
   ...pythonFunctions,
 };
 
@@ -61,23 +44,11 @@ const numpyTable: RenderTable = {
   pow: power('np.power'),
   pi: constant('np.pi'),
   e: constant('np.e'),
-  sin: callOf('np.sin'),
-  cos: callOf('np.cos'),
-  tan: callOf('np.tan'),
+  ...callsOf('np.', ['sin', 'cos', 'tan']),
   asin: callOf('np.arcsin'),
   acos: callOf('np.arccos'),
   atan: callOf('np.arctan'),
-  sinh: callOf('np.sinh'),
-  cosh: callOf('np.cosh'),
-  tanh: callOf('np.tanh'),
-  exp: callOf('np.exp'),
-  log: callOf('np.log'),
-  log10: callOf('np.log10'),
-  log2: callOf('np.log2'),
-  sqrt: callOf('np.sqrt'),
-  cbrt: callOf('np.cbrt'),
-  abs: callOf('np.abs'),
-  sign: callOf('np.sign'),
+  ...callsOf('np.', ['sinh', 'cosh', 'tanh', 'exp', 'log', 'log10', 'log2', 'sqrt', 'cbrt', 'abs', 'sign']),
   step: ([a]) => ({ text: `np.heaviside(${a.text}, 0.0)`, prec: P.ATOM }), // step(0) = 0
   relu: ([a]) => ({ text: `np.maximum(${a.text}, 0.0)`, prec: P.ATOM }),
   sigmoid: helperCall('_eg_sigmoid'),

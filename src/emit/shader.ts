@@ -8,7 +8,7 @@
 import type { Expr } from '../ir/expr.js';
 import { ExprError } from '../errors.js';
 import { shaderFunctions } from './functions.js';
-import { P, type Code, type Render, type RenderTable, callOf, constant, floatLiteral, fold, helperCall, infix, integerLiteral, negate, wrap } from './core.js';
+import { P, type Code, type Render, type RenderTable, callOf, callsOf, constant, floatLiteral, fold, helperCall, infix, integerLiteral, negate, wrap } from './core.js';
 
 const F32_MAX = 3.4028234663852886e38;
 
@@ -49,17 +49,7 @@ export function shaderTable(atan2: string, roundEven = 'round'): RenderTable {
     neg: negate,
     pi: constant('3.141592653589793'),
     e: constant('2.718281828459045'),
-    sin: callOf('sin'),
-    cos: callOf('cos'),
-    tan: callOf('tan'),
-    asin: callOf('asin'),
-    acos: callOf('acos'),
-    atan: callOf('atan'),
-    sinh: callOf('sinh'),
-    cosh: callOf('cosh'),
-    tanh: callOf('tanh'),
-    exp: callOf('exp'),
-    log: callOf('log'),
+    ...callsOf('', ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log']),
     log10: helperCall('eg_log10'),
     log2: callOf('log2'),
     sqrt: callOf('sqrt'),
