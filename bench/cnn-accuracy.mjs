@@ -9,15 +9,20 @@
 // exprgrad's own seeded init of the program (Model.create) where it parses, else bench/cnn-peers.mjs's Glorot-uniform
 // from the seed (said in the output). Dropout masks come from each library's own generator, so per-step losses
 // agree only roughly; the comparison is of accuracies (mean over seeds).
+//   Keras    — Keras 3 itself (bench/cnn-keras.py, run by $KERAS_PYTHON, default python3, on $KERAS_BACKEND, default
+//              torch), the same layers, weights, batches and order, model.fit one epoch at a time: the reference
+//              implementation of the API TF.js copies, and ~10× faster than TF.js's wasm backend here.
 // Each (library, seed) runs in a child process of its own, one after another.
 //
 // Usage: npm run build && node bench/cnn-accuracy.mjs [--epochs N] [--seeds 1,2,3] [--dataset mnist|fashion-mnist]
-//          [--only exprgrad,tfjs] [--limit N (first N training images, before the split: quick checks)]
+//          [--only exprgrad,tfjs,keras] [--limit N (first N training images, before the split: quick checks)]
 //          [--data DIR] [--backend wasm|js|gpujs] [--json]
 // Fashion-MNIST is read from --data, else $EXPRGRAD_FASHION_MNIST_DIR, else ../shared/data/fashion-mnist where it
 // exists, else the cache / a download (exprgrad's loader, every file checked).
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initWeights, loadTfjsWasm, PARAMS, SHAPES, tfjsCnn } from './cnn-peers.mjs';
 
@@ -151,13 +156,37 @@ async function runTfjs(c, seed) {
   return { description: `TF.js ${tf.version_core} (Keras API, wasm backend)`, epochs, first_losses, test_accuracy };
 }
 
+// ── Keras 3 itself, in Python ────────────────────────────────────────────────────────────────────────────────────
+async function runKeras(c, seed) {
+  const dir = mkdtempSync(join(tmpdir(), 'exprgrad-keras-'));
+  try {
+    const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    for (const k of PARAMS) writeFileSync(join(dir, `${k}.f32`), bytes(c.weights[k]));
+    const orders = new Int32Array(EPOCHS * c.nTrain);
+    c.orders.forEach((o, e) => orders.set(o, e * c.nTrain));
+    writeFileSync(join(dir, 'orders.i32'), bytes(orders));
+    writeFileSync(join(dir, 'train-images.u8'), bytes(c.data.train.images.subarray(0, c.total * 784)));
+    writeFileSync(join(dir, 'train-labels.u8'), bytes(c.data.train.labels.subarray(0, c.total)));
+    writeFileSync(join(dir, 'test-images.u8'), bytes(c.data.test.images));
+    writeFileSync(join(dir, 'test-labels.u8'), bytes(c.data.test.labels));
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ epochs: EPOCHS, batch: BATCH, lr: LR, nTrain: c.nTrain, nVal: c.nVal, total: c.total, seed, shapes: SHAPES }));
+    const python = process.env.KERAS_PYTHON ?? 'python3';
+    const r = spawnSync(python, [fileURLToPath(new URL('cnn-keras.py', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.error) throw new Error(`cannot run ${python} (set KERAS_PYTHON to a Python with keras and torch): ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`${python} bench/cnn-keras.py exited with ${r.status} (a Python with keras 3 and a backend is needed: KERAS_PYTHON)`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ── Child: one library, one seed, one JSON line ──────────────────────────────────────────────────────────────────
 if (CHILD) {
   const [name, seedText] = CHILD.split(':');
   const seed = Number(seedText);
   try {
     const c = await common(seed);
-    const out = await { exprgrad: runExprgrad, tfjs: runTfjs }[name](c, seed);
+    const out = await { exprgrad: runExprgrad, tfjs: runTfjs, keras: runKeras }[name](c, seed);
     process.stdout.write(`${JSON.stringify({ name, seed, where: c.where, init: c.init, nTrain: c.nTrain, nVal: c.nVal, ...out })}\n`);
   } catch (e) {
     process.stdout.write(`${JSON.stringify({ name, seed, error: String(e?.message ?? e).split('\n')[0] })}\n`);
@@ -184,8 +213,8 @@ function runChild(name, seed) {
   });
 }
 
-const names = ['exprgrad', 'tfjs'].filter((n) => ONLY.includes(n));
-if (names.length === 0) bad('--only names neither exprgrad nor tfjs');
+const names = ['exprgrad', 'tfjs', 'keras'].filter((n) => ONLY.includes(n));
+if (names.length === 0) bad('--only names none of exprgrad, tfjs, keras');
 log(`CNN (examples/mnist-cnn.exg) on ${DATASET}, batch ${BATCH}, Adam ${LR}, ${EPOCHS} epoch${EPOCHS === 1 ? '' : 's'}, validation split ${SPLIT}, seeds ${SEEDS.join(',')}${LIMIT ? `, first ${LIMIT} training images` : ''}; node ${process.version}`);
 const results = [];
 for (const seed of SEEDS) {
@@ -208,8 +237,10 @@ for (const n of names) {
     errors: failed.map((r) => `seed ${r.seed}: ${r.error}`),
   };
 }
-if (summary.exprgrad?.mean_test_accuracy !== undefined && summary.tfjs?.mean_test_accuracy !== undefined) {
-  summary.difference_points = 100 * (summary.exprgrad.mean_test_accuracy - summary.tfjs.mean_test_accuracy);
+for (const ref of ['tfjs', 'keras']) {
+  if (summary.exprgrad?.mean_test_accuracy !== undefined && summary[ref]?.mean_test_accuracy !== undefined) {
+    summary[`difference_points_${ref}`] = 100 * (summary.exprgrad.mean_test_accuracy - summary[ref].mean_test_accuracy);
+  }
 }
 const first = results.find((r) => !r.error);
 if (JSON_OUT) {
@@ -227,6 +258,9 @@ if (JSON_OUT) {
     console.log(`  ${n.padEnd(9)} test accuracy ${s.test_accuracy.map((a, i) => `seed ${s.seeds[i]} ${pct(a)}`).join(', ')}; mean ${pct(s.mean_test_accuracy)}; ${s.seconds_per_epoch.toFixed(1)} s/epoch  (${s.description})`);
     for (const e of s.errors) console.log(`            failed: ${e}`);
   }
-  if (summary.difference_points !== undefined) console.log(`  exprgrad − TF.js: ${summary.difference_points.toFixed(2)} points (goal: within 0.15)`);
+  for (const [ref, label] of [['tfjs', 'TF.js'], ['keras', 'Keras']]) {
+    const d = summary[`difference_points_${ref}`];
+    if (d !== undefined) console.log(`  exprgrad − ${label}: ${d.toFixed(2)} points (goal: within 0.15)`);
+  }
 }
 void SHAPES;
