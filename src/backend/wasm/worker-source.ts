@@ -42,60 +42,38 @@ function start(data) {
     if (cmd === 1) break;
     if (data.index + 1 >= ctrl[a + 12]) continue; // not among this job's threads
     const tag = (s & 0x7fff) << 16;
+    const width = ctrl[a + 10], chunks = ctrl[a + 11];
+    // Claim chunks of this job (lo = the chunk's first item) until none are left.
+    const claim = (run) => {
+      for (;;) {
+        const v = Atomics.load(ctrl, at.claim);
+        if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
+        if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
+        try {
+          run((v & 0xffff) * width);
+        } catch (e) {
+          Atomics.store(ctrl, at.err, 1);
+        }
+        if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
+      }
+    };
     if (cmd === 2) {
       // Adam in place over chunks of floats: P, G, M, V, n; float64 hyper-parameters at word at.hyper.
-      const P = ctrl[a + 1], G = ctrl[a + 2], M = ctrl[a + 3], V = ctrl[a + 4], n = ctrl[a + 5], width = ctrl[a + 10], chunks = ctrl[a + 11];
+      const P = ctrl[a + 1], G = ctrl[a + 2], M = ctrl[a + 3], V = ctrl[a + 4], n = ctrl[a + 5];
       const h0 = hyper[0], h1 = hyper[1], h2 = hyper[2], h3 = hyper[3], h4 = hyper[4], h5 = hyper[5];
-      for (;;) {
-        const v = Atomics.load(ctrl, at.claim);
-        if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
-        if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
-        const lo = (v & 0xffff) * width;
-        const o = 4 * lo;
-        try {
-          ex.adam(P + o, G + o, M + o, V + o, Math.min(n, lo + width) - lo, h0, h1, h2, h3, h4, h5);
-        } catch (e) {
-          Atomics.store(ctrl, at.err, 1);
-        }
-        if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
-      }
-      continue;
-    }
-    if (cmd === 3) {
+      claim((lo) => ex.adam(P + 4 * lo, G + 4 * lo, M + 4 * lo, V + 4 * lo, Math.min(n, lo + width) - lo, h0, h1, h2, h3, h4, h5));
+    } else if (cmd === 3) {
       // A range kernel (engine.ts RANGE_KERNELS: im2col, col2im, pool) over chunks of items; its other arguments at
       // word at.range.
-      const fn = ['im2col', 'col2im', 'pool'][ctrl[a + 1]], total = ctrl[a + 2], nargs = ctrl[a + 3], width = ctrl[a + 10], chunks = ctrl[a + 11];
+      const fn = ['im2col', 'col2im', 'pool'][ctrl[a + 1]], total = ctrl[a + 2], nargs = ctrl[a + 3];
       const args = [];
       for (let i = 0; i < nargs; i++) args.push(ctrl[at.range + i]);
-      for (;;) {
-        const v = Atomics.load(ctrl, at.claim);
-        if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
-        if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
-        const lo = (v & 0xffff) * width;
-        try {
-          ex[fn](...args, lo, Math.min(total, lo + width));
-        } catch (e) {
-          Atomics.store(ctrl, at.err, 1);
-        }
-        if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
-      }
-      continue;
-    }
-    const tA = ctrl[a + 1], tB = ctrl[a + 2], m = ctrl[a + 3], n = ctrl[a + 4], k = ctrl[a + 5];
-    const A = ctrl[a + 6], B = ctrl[a + 7], C = ctrl[a + 8], byCols = ctrl[a + 9], width = ctrl[a + 10], chunks = ctrl[a + 11];
-    const bias = ctrl[a + 13], H = ctrl[a + 14], mask = ctrl[a + 15];
-    for (;;) {
-      const v = Atomics.load(ctrl, at.claim);
-      if ((v & ~0xffff) !== tag || (v & 0xffff) >= chunks) break;
-      if (Atomics.compareExchange(ctrl, at.claim, v, v + 1) !== v) continue;
-      const lo = (v & 0xffff) * width;
-      try {
-        if (byCols) ex.gemm(tA, tB, m, n, k, A, B, C, 0, m, lo, Math.min(n, lo + width), scratch, bias, H, mask);
-        else ex.gemm(tA, tB, m, n, k, A, B, C, lo, Math.min(m, lo + width), 0, n, scratch, bias, H, mask);
-      } catch (e) {
-        Atomics.store(ctrl, at.err, 1);
-      }
-      if (Atomics.add(ctrl, at.done, 1) + 1 === chunks) Atomics.notify(ctrl, at.done);
+      claim((lo) => ex[fn](...args, lo, Math.min(total, lo + width)));
+    } else {
+      const tA = ctrl[a + 1], tB = ctrl[a + 2], m = ctrl[a + 3], n = ctrl[a + 4], k = ctrl[a + 5];
+      const A = ctrl[a + 6], B = ctrl[a + 7], C = ctrl[a + 8], byCols = ctrl[a + 9];
+      const bias = ctrl[a + 13], H = ctrl[a + 14], mask = ctrl[a + 15];
+      claim((lo) => byCols ? ex.gemm(tA, tB, m, n, k, A, B, C, 0, m, lo, Math.min(n, lo + width), scratch, bias, H, mask) : ex.gemm(tA, tB, m, n, k, A, B, C, lo, Math.min(m, lo + width), 0, n, scratch, bias, H, mask));
     }
   }
   Atomics.store(ctrl, readyAt, 0);
