@@ -199,20 +199,12 @@ export class CompiledTensor {
     return (this.lastRun ?? made).runner.description;
   }
 
-  private static sync(result: void | Promise<void>): void {
-    if (result instanceof Promise) throw new ExprError('usage', 'this backend runs asynchronously: use evaluateAsync()/gradientAsync()');
-  }
-
   /** Run `job` after every earlier asynchronous run of this object has settled. */
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     this.pending++;
     const run = this.queue.then(job).finally(() => this.pending--);
     this.queue = run.catch(() => {});
     return run;
-  }
-
-  private idle(): void {
-    if (this.pending > 0) throw new ExprError('usage', 'an evaluateAsync()/gradientAsync() call on this program is still running; await it before a synchronous call');
   }
 
   /** The inputs as they are now (a later change by the caller does not reach a queued run). */
@@ -227,11 +219,7 @@ export class CompiledTensor {
   evaluateAsync(values: Readonly<Record<string, TensorInput>>): Promise<number | Buf> {
     const inputs = CompiledTensor.snapshot(values);
     return this.enqueue(async () => {
-      const run = this.forward;
-      this.bind(run.runner, inputs);
-      await run.runner.run();
-      this.lastRun = run;
-      const r = this.read(run, this.expr, this.outputShape);
+      const r = this.read(await this.runOn(this.forward, inputs), this.expr, this.outputShape);
       return typeof r === 'number' ? r : r.slice();
     });
   }
@@ -240,15 +228,33 @@ export class CompiledTensor {
   gradientAsync(values: Readonly<Record<string, TensorInput>>): Promise<{ value: number; gradient: Record<string, Buf> }> {
     const inputs = CompiledTensor.snapshot(values);
     return this.enqueue(async () => {
-      if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
-      const run = this.full;
-      this.bind(run.runner, inputs);
-      await run.runner.run();
-      const { value, gradient } = this.collect(run);
+      const { value, gradient } = this.collect(await this.runOn(this.gradientRun, inputs));
       const copies: Record<string, Buf> = Object.create(null);
       for (const [k, g] of Object.entries(gradient)) copies[k] = g.slice();
       return { value, gradient: copies };
     });
+  }
+
+  /** Bind the inputs and run; the result is a Promise only where the backend runs asynchronously. */
+  private runOn(run: Run, values: Readonly<Record<string, TensorInput>>): Run | Promise<Run> {
+    this.bind(run.runner, values);
+    const done = run.runner.run();
+    const finish = () => ((this.lastRun = run), run);
+    return done instanceof Promise ? done.then(finish) : finish();
+  }
+
+  /** The full (gradient) run, for a scalar result only. */
+  private get gradientRun(): Run {
+    if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
+    return this.full;
+  }
+
+  /** A synchronous run: refused while an asynchronous one is queued, or where the backend runs asynchronously. */
+  private runSync(run: Run, values: Readonly<Record<string, TensorInput>>): Run {
+    if (this.pending > 0) throw new ExprError('usage', 'an evaluateAsync()/gradientAsync() call on this program is still running; await it before a synchronous call');
+    const r = this.runOn(run, values);
+    if (r instanceof Promise) throw new ExprError('usage', 'this backend runs asynchronously: use evaluateAsync()/gradientAsync()');
+    return r;
   }
 
   /** Release device resources of every runner (GPU textures). */
@@ -293,26 +299,15 @@ export class CompiledTensor {
 
   /** Forward only: the result (a number for a scalar result). */
   evaluate(values: Readonly<Record<string, TensorInput>>): number | Buf {
-    this.idle();
-    const run = this.forward;
-    this.bind(run.runner, values);
-    CompiledTensor.sync(run.runner.run());
-    this.lastRun = run;
-    return this.read(run, this.expr, this.outputShape);
+    return this.read(this.runSync(this.forward, values), this.expr, this.outputShape);
   }
 
   /** Forward and backward: the value and ∂value/∂v for each differentiated variable. */
   gradient(values: Readonly<Record<string, TensorInput>>): { value: number; gradient: Record<string, Buf> } {
-    if (this.outputShape.length > 0) throw new ExprError('shape', 'gradients need a scalar result; wrap it in sum() or mean()');
-    this.idle();
-    const run = this.full;
-    this.bind(run.runner, values);
-    CompiledTensor.sync(run.runner.run());
-    return this.collect(run);
+    return this.collect(this.runSync(this.gradientRun, values));
   }
 
   private collect(run: Run): { value: number; gradient: Record<string, Buf> } {
-    this.lastRun = run;
     const runner = run.runner;
     const gradient: Record<string, Buf> = Object.create(null);
     this.wrt.forEach((name, i) => {
