@@ -79,7 +79,14 @@ export interface UpdateKernel extends Loop {
   readonly outputs: readonly { readonly target: Ref; readonly value: Arg }[];
 }
 
-export interface MatmulKernel {
+/** A product's fused epilogue: a bias row added, relu of that written to a second buffer, or a multiply by step(mask). */
+interface Epilogue {
+  readonly bias?: Ref;
+  readonly relu?: Ref;
+  readonly mask?: Ref;
+}
+
+export interface MatmulKernel extends Epilogue {
   readonly kind: 'matmul';
   readonly out: Ref;
   readonly a: Ref;
@@ -89,63 +96,52 @@ export interface MatmulKernel {
   readonly m: number;
   readonly n: number;
   readonly k: number;
-  readonly bias?: Ref;
-  /** relu of the result (after the bias) written here too. */
-  readonly relu?: Ref;
-  /** The result multiplied by step(mask) (1 where mask > 0, else 0). */
-  readonly mask?: Ref;
 }
 
 export type Axis = 0 | 1 | undefined;
 
-export interface ReduceKernel {
-  readonly kind: 'reduce';
-  readonly op: 'sum' | 'mean' | 'max' | 'logsumexp';
+/** A kind over one [rows, cols] view x. */
+interface OverView {
   readonly out: Ref;
   readonly x: Ref;
   readonly rows: number;
   readonly cols: number;
+}
+
+export interface ReduceKernel extends OverView {
+  readonly kind: 'reduce';
+  readonly op: 'sum' | 'mean' | 'max' | 'logsumexp';
   readonly axis: Axis;
 }
 
-export interface SoftmaxKernel {
+export interface SoftmaxKernel extends OverView {
   readonly kind: 'softmax';
   readonly log: boolean;
-  readonly out: Ref;
-  readonly x: Ref;
-  readonly rows: number;
-  readonly cols: number;
   readonly axis: 0 | 1;
 }
 
-export interface CrossEntropyKernel {
-  readonly kind: 'crossentropy';
-  readonly out: Ref;
-  readonly z: Ref;
-  readonly y: Ref;
-  readonly B: number;
-  readonly C: number;
-  readonly oneHot: boolean;
-  /** Class indices given as a column [B, 1] (not a row [B]). */
-  readonly yColumn: boolean;
-}
-
-export interface OnehotKernel {
-  readonly kind: 'onehot';
-  readonly out: Ref;
-  readonly y: Ref;
-  readonly B: number;
-  readonly C: number;
-  readonly yColumn: boolean;
-}
-
-export interface ArgmaxKernel {
+export interface ArgmaxKernel extends OverView {
   readonly kind: 'argmax';
-  readonly out: Ref;
-  readonly x: Ref;
-  readonly rows: number;
-  readonly cols: number;
   readonly axis: Axis;
+}
+
+/** A kind over labels y of B rows and C classes: one-hot rows [B, C], or class indices as a row [B] or a column [B, 1] (yColumn). */
+interface OverLabels {
+  readonly out: Ref;
+  readonly y: Ref;
+  readonly B: number;
+  readonly C: number;
+  readonly yColumn: boolean;
+}
+
+export interface CrossEntropyKernel extends OverLabels {
+  readonly kind: 'crossentropy';
+  readonly z: Ref;
+  readonly oneHot: boolean;
+}
+
+export interface OnehotKernel extends OverLabels {
+  readonly kind: 'onehot';
 }
 
 /** Geometry of a 2-D convolution or pooling: images [B, H, W, C] → [B, Ho, Wo, F] with a kh×kw window. */
@@ -170,17 +166,14 @@ export interface ConvGeometry {
  *   input    out [B, H, W, C]   = conv2d_transpose(a = ḡ, b = K)
  *   filter   out [kh, kw, C, F] = conv2d_backprop_filter(a = x, b = ḡ)
  */
-export interface ConvKernel {
+export interface ConvKernel extends Epilogue {
   readonly kind: 'conv';
   readonly op: 'forward' | 'input' | 'filter';
   readonly out: Ref;
   readonly a: Ref;
   readonly b: Ref;
+  /** The forward product's epilogue is a matrix product's (its [B·Ho·Wo, F] rows). */
   readonly g: ConvGeometry;
-  /** The forward product's epilogue, as a matrix product's ([B·Ho·Wo, F] rows): a bias row, relu, a step mask. */
-  readonly bias?: Ref;
-  readonly relu?: Ref;
-  readonly mask?: Ref;
 }
 
 /** Max or mean over windows (forward: out = pool(x)); backward: out [B, H, W, C] from ḡ (and x, for max). */
