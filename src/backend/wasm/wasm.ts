@@ -182,8 +182,8 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       const args = [k.op === 'max' ? 0 : 1, +k.backward, k.x ? at(k.x) : 0, k.grad ? at(k.grad) : 0, at(k.out), H, W, C, kh, stride, Ho, Wo];
       const source = `// WebAssembly SIMD: ${k.op}_pool2d${k.backward ? ' backward' : ''} of [${B}, ${H}, ${W}, ${C}]`;
       if (!k.mask) return { run: () => range('pool', args, B, H * W * C), source };
-      const host = hostTable.pool(k, view);
-      return { run: () => (k.backward ? (range('pool', args, B, H * W * C), epilogueMask(view(k.out), B * H * W, C, view(k.mask!))) : host.run()), source };
+      // only a backward pooling carries a mask (lower.ts)
+      return { run: () => (range('pool', args, B, H * W * C), epilogue(view(k.out), B * H * W, C, undefined, undefined, view(k.mask!))), source };
     },
     matmul(k) {
       const [pa, pb, pc] = [at(k.a), at(k.b), at(k.out)];
@@ -191,8 +191,7 @@ export function createWasmRunner(plan: Plan, options: BackendOptions = {}): Wasm
       const { ta, tb, m, n } = k;
       const what = k.mask ? 'the step mask (relu backward) of the next step' : k.relu ? 'the bias add and relu of the next steps' : k.bias ? 'the bias add of the next step' : '';
       const source = what ? `// WebAssembly: matmul [${m}, ${n}] with ${what} fused in` : undefined;
-      if (pool) return { run: () => pool.gemm(ta, tb, m, n, k.k, pa, pb, pc, threads, bias, H, mask), source };
-      return { run: () => ex.gemm(+ta, +tb, m, n, k.k, pa, pb, pc, 0, m, 0, n, scratch, bias, H, mask), source };
+      return { run: () => gemm(ta, tb, m, n, k.k, pa, pb, pc, bias, H, mask), source };
     },
     reduce(k) {
       if (k.op !== 'sum' || k.axis !== 0) return hostTable.reduce(k, view);
@@ -283,8 +282,6 @@ function matchAdam(k: UpdateKernel) {
   if (!full || G1 !== G || G2 !== G || A.read !== 'scalar' || M.ref.input !== targets[0] || V.ref.input !== targets[1] || P.ref.input !== targets[2]) return undefined;
   return { m: M.ref, v: V.ref, p: P.ref, g: G.ref, alpha: A.ref, b1: Number(mm[1]), c1: Number(mm[3]), b2: Number(vm[1]), c2: Number(vm[3]), eps: Number(pm[3]) };
 }
-
-const epilogueMask = (out: Float32Array, rows: number, cols: number, mask: Float32Array) => epilogue(out, rows, cols, undefined, undefined, mask);
 
 /** A 1×1 convolution with stride 1 and no padding reads x itself as the patch matrix. */
 const pointwiseConv = (g: ConvGeometry) => g.kh === 1 && g.kw === 1 && g.stride === 1 && g.pad === 0;
