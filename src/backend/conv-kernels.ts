@@ -82,59 +82,55 @@ export function convFilter(x: Buf, grad: Buf, out: Buf, g: ConvGeometry): void {
   out.set(acc);
 }
 
-/** Forward pooling: out [B, Ho, Wo, C] = the max or mean of each window (windows lie inside: no padding). */
-export function poolForward(op: 'max' | 'avg', x: Buf, out: Buf, g: ConvGeometry): void {
-  const { B, H, W, C, kh, kw, Ho, Wo, stride } = g;
-  const scale = 1 / (kh * kw);
+/** Every pooling window (no padding: windows lie inside): visit(o, x0), o the output pixel's offset in [B, Ho, Wo, C], x0 the window's first pixel in [B, H, W, C]. */
+function eachWindow(g: ConvGeometry, visit: (o: number, x0: number) => void): void {
+  const { B, H, W, C, Ho, Wo, stride } = g;
   for (let n = 0; n < B; n++) {
-    for (let oi = 0; oi < Ho; oi++) {
-      for (let oj = 0; oj < Wo; oj++) {
-        const o = ((n * Ho + oi) * Wo + oj) * C;
-        const x0 = ((n * H + oi * stride) * W + oj * stride) * C;
-        for (let c = 0; c < C; c++) {
-          let acc = op === 'max' ? x[x0 + c] : 0;
-          for (let a = 0; a < kh; a++) {
-            for (let b = 0; b < kw; b++) {
-              const v = x[x0 + (a * W + b) * C + c];
-              if (op === 'max') {
-                if (v > acc) acc = v;
-              } else acc += v;
-            }
-          }
-          out[o + c] = op === 'max' ? acc : acc * scale;
+    for (let oi = 0; oi < Ho; oi++) for (let oj = 0; oj < Wo; oj++) visit(((n * Ho + oi) * Wo + oj) * C, ((n * H + oi * stride) * W + oj * stride) * C);
+  }
+}
+
+/** Forward pooling: out [B, Ho, Wo, C] = the max or mean of each window. */
+export function poolForward(op: 'max' | 'avg', x: Buf, out: Buf, g: ConvGeometry): void {
+  const { W, C, kh, kw } = g;
+  const scale = 1 / (kh * kw);
+  eachWindow(g, (o, x0) => {
+    for (let c = 0; c < C; c++) {
+      let acc = op === 'max' ? x[x0 + c] : 0;
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const v = x[x0 + (a * W + b) * C + c];
+          if (op === 'max') {
+            if (v > acc) acc = v;
+          } else acc += v;
         }
       }
+      out[o + c] = op === 'max' ? acc : acc * scale;
     }
-  }
+  });
 }
 
 /** Pooling's gradient: out [B, H, W, C] gets each window's gradient at its first maximum (max) or spread evenly (avg). */
 export function poolBackward(op: 'max' | 'avg', x: Buf | undefined, grad: Buf, out: Buf, g: ConvGeometry): void {
-  const { B, H, W, C, kh, kw, Ho, Wo, stride } = g;
+  const { W, C, kh, kw } = g;
   const scale = 1 / (kh * kw);
   out.fill(0);
-  for (let n = 0; n < B; n++) {
-    for (let oi = 0; oi < Ho; oi++) {
-      for (let oj = 0; oj < Wo; oj++) {
-        const o = ((n * Ho + oi) * Wo + oj) * C;
-        const x0 = ((n * H + oi * stride) * W + oj * stride) * C;
-        for (let c = 0; c < C; c++) {
-          if (op === 'avg') {
-            const v = grad[o + c] * scale;
-            for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) out[x0 + (a * W + b) * C + c] += v;
-            continue;
-          }
-          let at = x0 + c;
-          let best = x![at];
-          for (let a = 0; a < kh; a++) {
-            for (let b = 0; b < kw; b++) {
-              const p = x0 + (a * W + b) * C + c;
-              if (x![p] > best) (best = x![p]), (at = p);
-            }
-          }
-          out[at] += grad[o + c];
+  eachWindow(g, (o, x0) => {
+    for (let c = 0; c < C; c++) {
+      if (op === 'avg') {
+        const v = grad[o + c] * scale;
+        for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) out[x0 + (a * W + b) * C + c] += v;
+        continue;
+      }
+      let at = x0 + c;
+      let best = x![at];
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const p = x0 + (a * W + b) * C + c;
+          if (x![p] > best) (best = x![p]), (at = p);
         }
       }
+      out[at] += grad[o + c];
     }
-  }
+  });
 }
