@@ -219,29 +219,35 @@ export const numpyFunctions: Table = table(callOf, NP_NAMES, {
   root: helperCall('_eg_root'),
 });
 
+/**
+ * erf or erfc over numpy arrays in float64, within 2e-15: the Maclaurin series s of erf below |x| = 2, erfc's
+ * continued fraction c beyond; both computed for every element, then chosen by `pick` (its np.where arguments).
+ */
+export function numpyErfLike(name: string, what: string, pick: string): string {
+  return [
+    `def _eg_${name}(x):`,
+    `    # ${what}: the series below 2,`,
+    "    # erfc's continued fraction beyond; both computed for every element, then chosen",
+    '    x = np.asarray(x, dtype=float)',
+    '    ax = np.abs(x)',
+    '    xs = np.clip(x, -2.0, 2.0)',
+    '    x2 = xs * xs',
+    '    term = xs',
+    '    s = xs',
+    '    for n in range(1, 40):',
+    '        term = -term * x2 / n',
+    '        s = s + term / (2 * n + 1)',
+    '    a = np.maximum(ax, 2.0)',
+    '    f = a',
+    '    for n in range(80, 0, -1):',
+    '        f = a + n / 2 / f',
+    '    c = np.exp(-a * a) / (f * 1.7724538509055159)',
+    `    return np.where(ax < 2.0, ${pick})`,
+  ].join('\n');
+}
+
 export const numpyFunctionHelpers: Helpers = {
-  _eg_erfc: {
-    code: [
-      'def _eg_erfc(x):',
-      '    # erfc = 1 - erf without the cancellation for large x (numpy has none): the series below 2,',
-      '    # erfc\'s continued fraction beyond; both computed for every element, then chosen',
-      '    x = np.asarray(x, dtype=float)',
-      '    ax = np.abs(x)',
-      '    xs = np.clip(x, -2.0, 2.0)',
-      '    x2 = xs * xs',
-      '    term = xs',
-      '    s = xs',
-      '    for n in range(1, 40):',
-      '        term = -term * x2 / n',
-      '        s = s + term / (2 * n + 1)',
-      '    a = np.maximum(ax, 2.0)',
-      '    f = a',
-      '    for n in range(80, 0, -1):',
-      '        f = a + n / 2 / f',
-      '    c = np.exp(-a * a) / (f * 1.7724538509055159)',
-      '    return np.where(ax < 2.0, 1.0 - 1.1283791670955126 * s, np.where(x > 0, c, 2.0 - c))',
-    ].join('\n'),
-  },
+  _eg_erfc: { code: numpyErfLike('erfc', "erfc = 1 - erf without the cancellation for large x (numpy has none)", '1.0 - 1.1283791670955126 * s, np.where(x > 0, c, 2.0 - c)') },
   _eg_gamma: { code: vectorized(PY_GAMMA, 'gamma') },
   _eg_lgamma: { code: vectorized(PY_LGAMMA, 'lgamma') },
   _eg_digamma: { code: vectorized(PY_DIGAMMA, 'digamma') },

@@ -8,7 +8,7 @@
 // In:  FunctionParts from core.ts.  Out: a module: imports, helpers (each once), the function.
 
 import type { Expr } from '../ir/expr.js';
-import { numpyFunctionHelpers, numpyFunctions, pythonFunctionHelpers, pythonFunctions } from './functions.js';
+import { numpyErfLike, numpyFunctionHelpers, numpyFunctions, pythonFunctionHelpers, pythonFunctions } from './functions.js';
 import { P, type Code, type FunctionParts, type Render, type RenderTable, type Target, callOf, callsOf, constant, fold, helperCall, gradDoc, indent, infix, negate, floatLiteral, integerLiteral, wrap } from './core.js';
 
 /** a**n for a literal integer exponent (exact for floats, no complex results); else f(a, b). */
@@ -82,28 +82,7 @@ const mathHelpers = {
 
 const numpyHelpers = {
   ...numpyFunctionHelpers,
-  _eg_erf: {
-    code: [
-      'def _eg_erf(x):',
-      '    # erf in float64 (numpy has none), within 2e-15: the Maclaurin series for |x| < 2,',
-      '    # else 1 - erfc(|x|) by its continued fraction; both computed for every element, then chosen',
-      '    x = np.asarray(x, dtype=float)',
-      '    ax = np.abs(x)',
-      '    xs = np.clip(x, -2.0, 2.0)',
-      '    x2 = xs * xs',
-      '    term = xs',
-      '    s = xs',
-      '    for n in range(1, 40):',
-      '        term = -term * x2 / n',
-      '        s = s + term / (2 * n + 1)',
-      '    a = np.maximum(ax, 2.0)',
-      '    f = a',
-      '    for n in range(80, 0, -1):',
-      '        f = a + n / 2 / f',
-      '    c = np.exp(-a * a) / (f * 1.7724538509055159)',
-      '    return np.where(ax < 2.0, 1.1283791670955126 * s, np.where(x > 0, 1.0 - c, c - 1.0))',
-    ].join('\n'),
-  },
+  _eg_erf: { code: numpyErfLike('erf', 'erf in float64 (numpy has none), within 2e-15', '1.1283791670955126 * s, np.where(x > 0, 1.0 - c, c - 1.0)') },
   _eg_sigmoid: {
     code: 'def _eg_sigmoid(x):\n    # 1/(1 + exp(-x)), stable: exp never overflows\n    z = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))',
   },
