@@ -80,18 +80,7 @@ function loop(k: ElementwiseKernel | UpdateKernel, buf: BufOf) {
 export const hostTable: { [K in KernelKind]: HostRender<Extract<Kernel, { kind: K }>> } = {
   elementwise: loop,
   update: loop,
-  matmul(k, buf) {
-    const { m, n } = k;
-    const product = (A: F32, B: F32, C: F32) => K.matmul(A, B, C, m, k.k, n, k.ta, k.tb);
-    if (!k.bias && !k.mask) return { run: () => product(buf(k.a), buf(k.b), buf(k.out)) };
-    return {
-      run() {
-        const C = buf(k.out);
-        product(buf(k.a), buf(k.b), C);
-        K.epilogue(C, m, n, k.bias && buf(k.bias), k.relu && buf(k.relu), k.mask && buf(k.mask));
-      },
-    };
-  },
+  matmul: (k, buf) => withEpilogue(k, buf, k.m, k.n, () => K.matmul(buf(k.a), buf(k.b), buf(k.out), k.m, k.k, k.n, k.ta, k.tb)),
   reduce: (k, buf) => ({ run: () => K.reduce(k.op, buf(k.x), buf(k.out), k.rows, k.cols, k.axis) }),
   softmax: (k, buf) => ({ run: () => K.softmax(buf(k.x), buf(k.out), k.rows, k.cols, k.axis, k.log) }),
   argmax: (k, buf) => ({ run: () => K.argmaxMask(buf(k.x), buf(k.out), k.rows, k.cols, k.axis) }),
@@ -99,28 +88,24 @@ export const hostTable: { [K in KernelKind]: HostRender<Extract<Kernel, { kind: 
   onehot: (k, buf) => ({ run: () => K.onehot(buf(k.y), buf(k.out), k.B, k.C) }),
   conv(k, buf) {
     const f = k.op === 'forward' ? C.convForward : k.op === 'input' ? C.convInput : C.convFilter;
-    if (!k.bias && !k.mask) return { run: () => f(buf(k.a), buf(k.b), buf(k.out), k.g) };
-    const rows = k.g.B * k.g.Ho * k.g.Wo;
-    return {
-      run() {
-        const out = buf(k.out);
-        f(buf(k.a), buf(k.b), out, k.g);
-        K.epilogue(out, rows, k.g.F, k.bias && buf(k.bias), k.relu && buf(k.relu), k.mask && buf(k.mask));
-      },
-    };
+    return withEpilogue(k, buf, k.g.B * k.g.Ho * k.g.Wo, k.g.F, () => f(buf(k.a), buf(k.b), buf(k.out), k.g));
   },
   pool(k, buf) {
     if (!k.backward) return { run: () => C.poolForward(k.op, buf(k.x!), buf(k.out), k.g) };
-    const rows = k.g.B * k.g.H * k.g.W;
-    return {
-      run() {
-        const out = buf(k.out);
-        C.poolBackward(k.op, k.x && buf(k.x), buf(k.grad!), out, k.g);
-        if (k.mask) K.epilogue(out, rows, k.g.C, undefined, undefined, buf(k.mask));
-      },
-    };
+    return withEpilogue(k, buf, k.g.B * k.g.H * k.g.W, k.g.C, () => C.poolBackward(k.op, k.x && buf(k.x), buf(k.grad!), buf(k.out), k.g));
   },
 };
+
+/** A product (or pooling backward) with its fused epilogue on out [rows, cols] after it, where lowering fused one. */
+function withEpilogue(k: { out: Ref; bias?: Ref; relu?: Ref; mask?: Ref }, buf: BufOf, rows: number, cols: number, product: () => void) {
+  if (!k.bias && !k.mask) return { run: product };
+  return {
+    run() {
+      product();
+      K.epilogue(buf(k.out), rows, cols, k.bias && buf(k.bias), k.relu && buf(k.relu), k.mask && buf(k.mask));
+    },
+  };
+}
 
 /** Run closures and loop sources for kernels, each rendered by `table` where it has the kind, else by the host. */
 export function renderHost(kernels: readonly Kernel[], buf: BufOf, table: Partial<typeof hostTable> = {}): { runs: (() => void)[]; sources: string[] } {
