@@ -304,10 +304,7 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
   const inputs = new Map<string, Value>();
   const values = new Map<Expr, Value>();
   const host = new Map<Expr, Float32Array>();
-  const release = (v: Value) => {
-    const t = v as { delete?: () => void };
-    if (t && typeof t.delete === 'function') t.delete();
-  };
+  const release = (v: Value) => isTexture(v) && (v as { delete(): void }).delete();
   const valueOf = (e: Expr): Value => {
     if (e.kind === 'sym') {
       const v = inputs.get(e.name);

@@ -109,11 +109,13 @@ export function reduce(kind: 'sum' | 'mean' | 'max' | 'logsumexp', X: F32, Y: F3
   else for (let c = 0; c < cols; c++) Y[c] = fold((t) => X[t * cols + c], rows);
 }
 
+/** The slices of a [rows, cols] view along axis 1 (rows) or 0 (columns): how many, how long, element t of slice o. */
+const slices = (rows: number, cols: number, axis: number): [number, number, (o: number, t: number) => number] =>
+  axis === 1 ? [rows, cols, (o, t) => o * cols + t] : [cols, rows, (o, t) => t * cols + o];
+
 /** softmax or log-softmax of each row (axis 1) or column (axis 0), the maximum subtracted first. */
 export function softmax(X: F32, Y: F32, rows: number, cols: number, axis: number, log: boolean): void {
-  const outer = axis === 1 ? rows : cols;
-  const inner = axis === 1 ? cols : rows;
-  const at = axis === 1 ? (o: number, t: number) => o * cols + t : (o: number, t: number) => t * cols + o;
+  const [outer, inner, at] = slices(rows, cols, axis);
   for (let o = 0; o < outer; o++) {
     let m = -Infinity;
     for (let t = 0; t < inner; t++) m = Math.max(m, X[at(o, t)]);
@@ -137,9 +139,7 @@ export function argmaxMask(X: F32, Y: F32, rows: number, cols: number, axis: num
     Y[best] = 1;
     return;
   }
-  const outer = axis === 1 ? rows : cols;
-  const inner = axis === 1 ? cols : rows;
-  const at = axis === 1 ? (o: number, t: number) => o * cols + t : (o: number, t: number) => t * cols + o;
+  const [outer, inner, at] = slices(rows, cols, axis);
   for (let o = 0; o < outer; o++) {
     let best = 0;
     for (let t = 1; t < inner; t++) if (X[at(o, t)] > X[at(o, best)]) best = t;

@@ -31,7 +31,7 @@
 
 import { Expr } from '../ir/expr.js';
 import { axisOf, intArg, type Shape } from '../ir/tensor-ops.js';
-import type { Plan, Step } from './plan.js';
+import { isLeafConst, type Plan, type Step } from './plan.js';
 import { op } from '../ir/registry.js';
 
 /** A buffer: a plan slot (≥ 0) or an input (slot −1, node the input's symbol). `node` is the value it holds. */
@@ -210,8 +210,6 @@ export function dims2(s: Shape): [number, number] {
   return [rows, s[s.length - 1]];
 }
 
-const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
-
 export function lower(plan: Plan): Lowered {
   const shapeOf = (e: Expr) => plan.shapes.get(e)!;
   const views = new Set(plan.steps.filter((s) => s.kind === 'view').map((s) => s.node));
@@ -353,11 +351,11 @@ export function lower(plan: Plan): Lowered {
       case 'conv2d_transpose':
       case 'conv2d_backprop_filter': {
         const [a, b] = node.args;
-        const [xImg, kShape] = node.op === 'conv2d' ? [shapeOf(a), shapeOf(b)] : node.op === 'conv2d_transpose' ? [shapeOf(node), shapeOf(b)] : [shapeOf(a), shapeOf(node)];
-        const yImg = node.op === 'conv2d' ? shapeOf(node) : node.op === 'conv2d_transpose' ? shapeOf(a) : shapeOf(b);
+        // which node is the images x [B, H, W, C], the filters K and the result y [B, Ho, Wo, F] of the forward product
+        const [op, x, K, y] = node.op === 'conv2d' ? (['forward', a, b, node] as const) : node.op === 'conv2d_transpose' ? (['input', node, b, a] as const) : (['filter', a, node, b] as const);
+        const [xImg, kShape, yImg] = [x, K, y].map(shapeOf);
         const [stride, pad] = node.op === 'conv2d_backprop_filter' ? [intArg(node.args[4])!, intArg(node.args[5])!] : [intArg(node.args[2])!, intArg(node.args[3])!];
         const g: ConvGeometry = { B: xImg[0], H: xImg[1], W: xImg[2], C: xImg[3], kh: kShape[0], kw: kShape[1], F: kShape[3], Ho: yImg[1], Wo: yImg[2], stride, pad };
-        const op = node.op === 'conv2d' ? 'forward' : node.op === 'conv2d_transpose' ? 'input' : 'filter';
         return { kind: 'conv', op, out, a: refOf(a), b: refOf(b), g };
       }
       case 'max_pool2d':

@@ -55,7 +55,8 @@ export function isElementwise(e: Expr): boolean {
   return e.kind === 'call' && e.args.length > 0 && findOp(e.op)?.pointwise === true;
 }
 
-const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
+/** A number or a constant op (pi, e): no buffer of its own unless it is a root. */
+export const isLeafConst = (e: Expr) => e.kind === 'num' || (e.kind === 'call' && e.args.length === 0);
 
 /** Operands a tensor op reads: matmul reads a transposed operand's argument directly (no materialized copy). */
 export function tensorReads(node: Expr): Expr[] {

@@ -172,20 +172,16 @@ interface Search {
   readonly missing: MnistFileInfo[];
 }
 
-const isFile = (p: string) => {
+/** Is p a file (a folder)? False where it cannot be stat'ed: ENOTDIR (a file named as the folder), EACCES, …. */
+const statIs = (p: string, what: 'isFile' | 'isDirectory') => {
   try {
-    return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
-  } catch {
-    return false; // ENOTDIR (a file named as the folder), EACCES, …
-  }
-};
-const isFolder = (p: string) => {
-  try {
-    return statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+    return statSync(p, { throwIfNoEntry: false })?.[what]() === true;
   } catch {
     return false;
   }
 };
+const isFile = (p: string) => statIs(p, 'isFile');
+const isFolder = (p: string) => statIs(p, 'isDirectory');
 
 /** Looks for each file of the dataset in `dir`, uncompressed first, then .gz. */
 function search(dir: string, ds: ImageDatasetInfo): Search {
