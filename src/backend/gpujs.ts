@@ -269,34 +269,24 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
   } catch (err) {
     throw new ExprError('usage', `gpu.js cannot run in mode '${mode}' here: ${(err as Error).message}`);
   }
-  const sources: string[] = [];
-  const kernels: { spec: KernelSpec; kernel: (...args: Value[]) => Value }[] = [];
   const kernelClasses = new Set<string>();
-  const lowered = lower(plan);
   const shapeOf = (e: Expr) => plan.shapes.get(e)!;
-  const specs = lowered.kernels.flatMap((k) => (table[k.kind] as (k: Kernel, s: typeof shapeOf) => KernelSpec[])(k, shapeOf));
+  const specs = lower(plan).kernels.flatMap((k) => (table[k.kind] as (k: Kernel, s: typeof shapeOf) => KernelSpec[])(k, shapeOf));
   // Ops computed by their own evaluation: added once as native functions (the function renamed op_<name>).
   for (const name of new Set(specs.flatMap((sp) => [...sp.source.matchAll(/\bop_(\w+)\(/g)].map((m) => m[1])))) {
     const native = getOp(name).eval.toString().replace(/^function\s*[\w$]*\s*\(/, `function op_${name}(`);
     if (!native.startsWith('function op_')) throw new Error(`internal: ${name}'s evaluation is not a plain function, so no gpu.js kernel can call it`);
     gpu.addFunction(native as never);
   }
-  for (const spec of specs) {
-    sources.push(spec.source);
-    let kernel: (...args: Value[]) => Value;
+  const sources = specs.map((spec) => spec.source);
+  const kernels = specs.map((spec) => {
     try {
-      kernel = gpu.createKernel(spec.source, {
-        output: spec.output,
-        pipeline: true,
-        immutable: true,
-        tactic: 'precision',
-        dynamicOutput: false,
-      } as never) as never;
+      const options = { output: spec.output, pipeline: true, immutable: true, tactic: 'precision', dynamicOutput: false };
+      return { spec, kernel: gpu.createKernel(spec.source, options as never) as unknown as (...args: Value[]) => Value };
     } catch (err) {
       throw new Error(`internal: gpu.js rejected a generated kernel (${(err as Error).message}):\n${spec.source}`);
     }
-    kernels.push({ spec, kernel });
-  }
+  });
   // Liveness: a texture may be deleted after its last reader in the kernel list; roots live until the next run.
   const lastRead = new Map<Expr, number>();
   kernels.forEach(({ spec }, i) => spec.reads.forEach((r) => lastRead.set(r.node, i)));
@@ -306,13 +296,8 @@ export function createGpuRunner(plan: Plan, options: BackendOptions = {}): Runne
   const host = new Map<Expr, Float32Array>();
   const release = (v: Value) => isTexture(v) && (v as { delete(): void }).delete();
   const valueOf = (e: Expr): Value => {
-    if (e.kind === 'sym') {
-      const v = inputs.get(e.name);
-      if (v === undefined) throw new Error(`internal: input ${e.name} not bound`);
-      return v;
-    }
-    const v = values.get(e);
-    if (v === undefined) throw new Error('internal: value not computed');
+    const v = e.kind === 'sym' ? inputs.get(e.name) : values.get(e);
+    if (v === undefined) throw new Error(e.kind === 'sym' ? `internal: input ${e.name} not bound` : 'internal: value not computed');
     return v;
   };
   let disposed = false;
