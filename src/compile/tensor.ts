@@ -267,26 +267,24 @@ export class CompiledTensor {
 
   private bind(runner: Runner, values: Readonly<Record<string, TensorInput>>, which: (name: string) => boolean = () => true): void {
     if (values === null || typeof values !== 'object') throw new ExprError('value', 'expected an object of input values');
+    const Arr = this.dtype === 'float64' ? Float64Array : Float32Array;
     for (const name of this.inputs) {
       if (!which(name)) continue;
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (v === undefined) throw new ExprError('value', `no value given for ${name}`);
+      if (typeof v !== 'number' && !(v instanceof Float64Array || v instanceof Float32Array || Array.isArray(v))) throw new ExprError('value', `value of ${name} must be a Float32Array, an array or a number`);
       const need = Math.max(1, sizeOf(this.shapes[name] ?? []));
-      const Arr = this.dtype === 'float64' ? Float64Array : Float32Array;
+      if (typeof v !== 'number' && v.length !== need) throw new ExprError('value', `${name} has ${v.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
       let data: Buf;
       if (v instanceof Arr) data = v;
       else {
         data = this.converted.get(name) ?? new Arr(need);
         this.converted.set(name, data);
         if (typeof v === 'number') data.fill(v);
-        else if (v instanceof Float64Array || v instanceof Float32Array || Array.isArray(v)) {
-          if (v.length !== need) throw new ExprError('value', `${name} has ${v.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
+        else {
           if (Array.isArray(v)) checkNumbers(name, v);
           data.set(v as ArrayLike<number>);
-        } else throw new ExprError('value', `value of ${name} must be a Float32Array, an array or a number`);
-      }
-      if (data.length !== need) {
-        throw new ExprError('value', `${name} has ${data.length} elements, expected ${need} for shape [${(this.shapes[name] ?? []).join(', ')}]`);
+        }
       }
       runner.bind(name, data);
     }

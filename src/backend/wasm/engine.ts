@@ -288,15 +288,11 @@ export class Pool {
   gemm(tA: boolean, tB: boolean, m: number, n: number, k: number, A: number, B: number, C: number, maxThreads = this.threads, bias = 0, H = 0, mask = 0): void {
     const ex = this.arena.exports;
     const threads = Math.min(maxThreads, this.ready);
-    if (threads <= 1 || m * n * k < SPLIT_MIN_WORK) {
-      ex.gemm(+tA, +tB, m, n, k, A, B, C, 0, m, 0, n, this.scratch[0], bias, H, mask);
-      return;
-    }
     const byCols = n >= 8 * threads * 2;
     const [total, unit] = byCols ? [n, 8] : [m, 4];
     const width = Math.max(unit, Math.ceil(total / (threads * CHUNKS_PER_THREAD) / unit) * unit);
     const chunks = Math.ceil(total / width);
-    if (chunks <= 1) {
+    if (threads <= 1 || m * n * k < SPLIT_MIN_WORK || chunks <= 1) {
       ex.gemm(+tA, +tB, m, n, k, A, B, C, 0, m, 0, n, this.scratch[0], bias, H, mask);
       return;
     }
@@ -456,7 +452,7 @@ export function sharedWasmEngine(): { arena: Arena; pool: Pool } | undefined {
   const f = wasmFeatures();
   if (!f.threads) return undefined;
   const threads = requestedThreads ?? Math.max(1, Math.min(f.cores, 8));
-  const memory = makeSharedMemory(Math.ceil((RESERVED + threads * (scratchBytesOf() + ALIGN)) / PAGE) + 16);
+  const memory = makeSharedMemory(Math.ceil((RESERVED + threads * (gemmScratchBytes() + ALIGN)) / PAGE) + 16);
   if (!memory) return undefined;
   const arena = new Arena(memory, getModules().shared!, true);
   sharedEngine = { arena, pool: new Pool(arena, threads) };
@@ -481,15 +477,11 @@ export function shutdownWasmThreads(): void {
 }
 
 let scratchSize: number | undefined;
-function scratchBytesOf(): number {
+/** Scratch bytes one thread needs for gemm. */
+export function gemmScratchBytes(): number {
   if (scratchSize === undefined) {
     const probe = new WebAssembly.Instance(getModules().single!, { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }).exports as unknown as KernelExports;
     scratchSize = probe.scratchBytes();
   }
   return scratchSize;
-}
-
-/** Scratch bytes one thread needs for gemm. */
-export function gemmScratchBytes(): number {
-  return scratchBytesOf();
 }
