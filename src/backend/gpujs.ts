@@ -104,16 +104,13 @@ function kernelOp(op: string, args: readonly string[]): string {
 /** A fused chain (elementwise, or one output of an update), ops rendered by kernelOp. */
 function loopKernel(k: ElementwiseKernel | UpdateKernel, value: Arg, write: Ref, update?: string): KernelSpec {
   const arg = (a: Arg): string => ('in' in a ? `v${a.in}` : 't' in a ? `t${a.t}` : 'num' in a ? jsLiteral(a.num) : `(${kernelOp(a.c, [])})`);
-  const snippet = (op: string) => (...xs: string[]) => kernelOp(op, xs);
-  const source = [
-    `function (${k.inputs.map((_, i) => `in${i}`).join(', ')}) {`,
-    '  const i = this.thread.y;',
-    '  const j = this.thread.x;',
-    ...k.inputs.map((o, i) => `  const v${i} = in${i}${readAt(o, k.cols)};`),
-    ...k.ops.map((op, t) => `  const t${t} = ${snippet(op.op)(...op.args.map(arg))};`),
-    `  return ${arg(value)};`,
-    '}',
-  ].join('\n');
+  const source = fnSource(k.inputs.map((_, i) => `in${i}`).join(', '), [
+    'const i = this.thread.y;',
+    'const j = this.thread.x;',
+    ...k.inputs.map((o, i) => `const v${i} = in${i}${readAt(o, k.cols)};`),
+    ...k.ops.map((op, t) => `const t${t} = ${kernelOp(op.op, op.args.map(arg))};`),
+    `return ${arg(value)};`,
+  ]);
   return { source, output: [k.cols, k.rows], reads: k.inputs.map((o) => o.ref), write, update };
 }
 
