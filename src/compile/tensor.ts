@@ -259,9 +259,7 @@ export class CompiledTensor {
 
   /** Release device resources of every runner (GPU textures). */
   dispose(): void {
-    this.forwardRunner?.runner.dispose?.();
-    this.fullRunner?.runner.dispose?.();
-    this.trainRunner?.runner.dispose?.();
+    for (const r of [this.forwardRunner, this.fullRunner, this.trainRunner]) r?.runner.dispose?.();
     this.forwardRunner = this.fullRunner = this.trainRunner = undefined;
   }
 
@@ -311,11 +309,8 @@ export class CompiledTensor {
     this.wrt.forEach((name, i) => {
       const g = this.tape.grads[i];
       const size = Math.max(1, sizeOf(this.shapes[name] ?? []));
-      if (g.kind === 'num') {
-        gradient[name] = new (this.dtype === 'float64' ? Float64Array : Float32Array)(size).fill(g.value);
-        return;
-      }
-      gradient[name] = runner.bufferOf(run.map(g));
+      // a constant gradient has no buffer: filled here
+      gradient[name] = g.kind === 'num' ? new (this.dtype === 'float64' ? Float64Array : Float32Array)(size).fill(g.value) : runner.bufferOf(run.map(g));
     });
     return { value: runner.bufferOf(run.map(this.expr))[0], gradient };
   }

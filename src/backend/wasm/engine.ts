@@ -78,6 +78,8 @@ const PAGE = 65536;
 /** Bytes at the start of every memory kept for the pool's control words. */
 const RESERVED = 65536;
 const ALIGN = 64;
+/** Bytes rounded up to whole 64-byte blocks (at least one): what alloc() takes for a request. */
+export const aligned = (bytes: number) => Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
 
 let modules: { single?: WasmModule; shared?: WasmModule } | undefined;
 function getModules() {
@@ -141,7 +143,7 @@ export class Arena {
   }
 
   alloc(bytes: number): number {
-    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    const size = aligned(bytes);
     const i = this.free.findIndex((f) => f.size >= size);
     if (i >= 0) {
       const f = this.free[i];
@@ -169,7 +171,7 @@ export class Arena {
   }
 
   release(start: number, bytes: number): void {
-    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    const size = aligned(bytes);
     if (start + size === this.top) this.top = start;
     else this.free.push({ start, size });
     // Merge neighbours and give back a free block that ends at the top.

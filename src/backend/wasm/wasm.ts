@@ -24,7 +24,7 @@ import type { ConvGeometry, ConvKernel } from '../lower.js';
 import { epilogue } from '../js-kernels.js';
 import { createJsRunner } from '../js.js';
 import { ExprError } from '../../errors.js';
-import { Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool, type RangeKernel } from './engine.js';
+import { aligned, Arena, gemmScratchBytes, sharedWasmEngine, wasmFeatures, type Pool, type RangeKernel } from './engine.js';
 
 export { wasmFeatures, setWasmThreads, shutdownWasmThreads, type WasmFeatures } from './engine.js';
 
@@ -35,9 +35,6 @@ export interface WasmRunner extends Runner {
   /** Threads that matrix products may use. */
   readonly threads: number;
 }
-
-const ALIGN = 64;
-const aligned = (bytes: number) => Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
 
 /** Releases a runner's regions of the shared memory once the runner and every view of its buffers are garbage. */
 interface Lease {
