@@ -64,17 +64,21 @@ export class Expr {
     const hit = ref?.deref();
     if (hit) return hit;
     const node = new Expr(kind, op, args.slice(), value);
+    if (table.size >= sweepAt) sweep();
     table.set(key, new WeakRef(node));
-    registry.register(node, key);
     return node;
   }
 }
 
 const table = new Map<string, WeakRef<Expr>>();
-const registry = new FinalizationRegistry<string>((key) => {
-  const ref = table.get(key);
-  if (ref && ref.deref() === undefined) table.delete(key);
-});
+// Entries of collected nodes are dropped by a sweep whenever the table has doubled since the last one (amortized
+// O(1) per node, the table at most twice the live nodes plus 2^16), cheaper than a FinalizationRegistry cell per node.
+const MIN_SWEEP = 1 << 16;
+let sweepAt = MIN_SWEEP;
+function sweep(): void {
+  for (const [key, ref] of table) if (ref.deref() === undefined) table.delete(key);
+  sweepAt = Math.max(MIN_SWEEP, 2 * table.size);
+}
 
 function keyOf(kind: Kind, op: string, args: readonly Expr[], value: number): string {
   if (kind === 'num') return 'n' + value;

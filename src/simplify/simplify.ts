@@ -126,7 +126,6 @@ export class Simplifier {
     // top, in linear time, instead of once per level.
     const readers = new Map<Expr, Expr[]>();
     for (const node of order) for (const a of node.args) (readers.get(a) ?? readers.set(a, []).get(a)!).push(node);
-    const family = (e: Expr) => (e.is('add') || e.is('sub') || e.is('neg') ? 1 : e.is('mul') || e.is('div') ? 2 : 0);
     for (const node of order) {
       if (this.memo.has(node)) continue;
       const args = node.args.map((a) => this.memo.get(a)!);
@@ -495,6 +494,10 @@ export class Simplifier {
   }
 }
 
+/** 1 for +, −, negation; 2 for ·, /; 0 for anything else. */
+const FAMILY = new Map([['add', 1], ['sub', 1], ['neg', 1], ['mul', 2], ['div', 2]]);
+const family = (e: Expr): number => (e.kind === 'call' ? (FAMILY.get(e.op) ?? 0) : 0);
+
 /** What the rational pass wrote: a fraction already in lowest terms (settle() need not run the pass on it again). */
 const LOWEST = new WeakSet<Expr>();
 function inLowestTerms(e: Expr): Expr {
@@ -577,6 +580,12 @@ function negate(t: Term): Term {
 
 /** Order-free identity of a term's factors, for combining like terms. */
 function termKey(t: { factors: readonly Factor[] }): string {
+  const fs = t.factors;
+  // one factor (besides the number's place): its part alone, as the general case below writes it
+  if (fs.length === 1 || (fs.length === 2 && (fs[0].base === COEF) !== (fs[1].base === COEF))) {
+    const f = fs.length === 1 || fs[1].base === COEF ? fs[0] : fs[1];
+    if (f.base !== COEF) return `${f.base.id}^${isQ(f.exp) ? R.key(f.exp) : 'e' + f.exp.id}`;
+  }
   const parts: string[] = [];
   for (const f of t.factors) {
     if (f.base === COEF) continue;
