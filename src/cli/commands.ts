@@ -93,11 +93,11 @@ function positiveInt(text: string | undefined, name: string, fallback: number): 
 /** The variable to differentiate by: --wrt, or the only free variable. */
 function chooseVariable(e: Expr, flags: Flags): string {
   const wrt = flags.wrt as string | undefined;
-  const free = freeVars(e);
   if (wrt !== undefined) {
     if (!/^[\p{L}_][\p{L}0-9_]*$/u.test(wrt)) throw new ExprError('usage', `--wrt expects a variable name, got '${wrt}'`);
     return wrt;
   }
+  const free = freeVars(e);
   if (free.length === 1) return free[0];
   if (free.length === 0) return 'x';
   throw new ExprError('usage', `the expression has several variables (${free.join(', ')}); choose one with --wrt`);
