@@ -19,10 +19,11 @@ import { ExprError } from '../errors.js';
 /** The raw (unsimplified) first derivative: chain rule straight from the op table. */
 export function differentiate(e: Expr, wrt: string): Expr {
   e = scalarReductions(e); // sum/mean/max of a scalar are the scalar
-  const deps = dependencySet(e, wrt);
+  const order = topo(e);
+  const deps = dependencySet(e, wrt, order);
   if (!deps.has(e)) return ZERO;
   const d = new Map<Expr, Expr>();
-  for (const node of topo(e)) {
+  for (const node of order) {
     if (!deps.has(node)) continue;
     if (node.kind === 'sym') {
       d.set(node, node.name === wrt ? ONE_ : ZERO);

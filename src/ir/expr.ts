@@ -113,7 +113,7 @@ function callHash(op: string, args: readonly Expr[]): number {
   let h = opCodes.get(op);
   if (h === undefined) opCodes.set(op, (h = opCodes.size + 1));
   for (let i = 0; i < args.length; i++) h = (Math.imul(h, 0x9e3779b1) + args[i].id) | 0;
-  return h;
+  return h & 0x3fffffff; // a small integer in every V8 configuration (a map key without a boxed number)
 }
 
 function sameCall(node: Expr, op: string, args: readonly Expr[]): boolean {
