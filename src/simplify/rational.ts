@@ -80,6 +80,8 @@ export function bits(a: Q): number {
 /** a^k for an integer k, or undefined when the result would exceed MAX_BITS. */
 export function powInt(a: Q, k: bigint): Q | undefined {
   if (k === 0n) return Q1;
+  // a¹ = a and 1ᵏ = 1, as below (a within the bounds)
+  if ((k === 1n || (a.n === 1n && a.d === 1n && k > 0n)) && bits(a) <= MAX_BITS) return a;
   if (a.n === 0n) return k > 0n ? Q0 : undefined;
   const base = k < 0n ? div(Q1, a) : a;
   const e = k < 0n ? -k : k;

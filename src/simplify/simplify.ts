@@ -71,14 +71,16 @@ function finite(v: number): number {
   return v;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function rationalExpr(v: Q): Expr {
   const a = R.abs(v);
   let e: Expr;
-  if (R.isInt(a) && a.n <= BigInt(Number.MAX_SAFE_INTEGER)) e = num(Number(a.n));
+  if (R.isInt(a) && a.n <= MAX_SAFE) e = num(Number(a.n));
   else {
     const dec = a.dec ? R.decimalText(a) : undefined;
     if (dec !== undefined) e = num(finite(Number(dec)));
-    else if (a.n <= BigInt(Number.MAX_SAFE_INTEGER) && a.d <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    else if (a.n <= MAX_SAFE && a.d <= MAX_SAFE) {
       e = R.isInt(a) ? num(Number(a.n)) : call('div', [num(Number(a.n)), num(Number(a.d))]);
     } else {
       e = num(finite(Math.abs(R.toNumber(a)))); // beyond exact float64 integers: the nearest double
@@ -474,7 +476,7 @@ export class Simplifier {
     const numer: Expr[] = [];
     const denom: Expr[] = [];
     const decimal = c.dec && !R.isInt(c) ? R.decimalText(c) : undefined;
-    const top = decimal !== undefined ? num(Number(decimal)) : rationalExpr(q1(c.n));
+    const top = decimal !== undefined ? num(Number(decimal)) : c.n === 1n ? ONE : rationalExpr(q1(c.n));
     const bottom = decimal !== undefined || R.isInt(c) ? undefined : rationalExpr(q1(c.d));
     const showTop = !(top.isNum(1));
     let placed = false;
