@@ -4,7 +4,12 @@
 // Out: one output line (no trailing newline), or an ExprError.
 
 import type { Io } from './io.js';
-import { ExprError, parse, parseProgram, CompiledTensor, format, formatName, formatProgram, STYLES, type Style, evaluate, freeVars, scalarReductions, derivative, gradient, simplify, compile, CompiledScalar, formatCse, emit, EMIT_LANGS, type EmitLang, checkPrintable, Expr, allOps } from '../index.js';
+import { ExprError, parse, parseProgram, format, formatName, formatProgram, STYLES, type Style, evaluate, freeVars, scalarReductions, derivative, gradient, simplify, formatCse, emit, EMIT_LANGS, type EmitLang, checkPrintable, Expr, allOps } from '../symbolic.js';
+import type { CompiledTensor, CompiledScalar } from '../index.js';
+
+// The executors (compile, the backends, gpu.js) load only for the answers that run a tape: eval --grad and the
+// gradients of a tensor program. The symbolic entry above starts in a fraction of the full one's time.
+const loadCompile = async () => (await import('../index.js')).compile;
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -19,7 +24,7 @@ export interface Command {
   description: string;
   options: Record<string, OptionSpec>;
   /** One expression → one line. */
-  answer?: (expr: string, extra: string[], flags: Flags) => string;
+  answer?: (expr: string, extra: string[], flags: Flags) => string | Promise<string>;
   /** Split positionals into the expression ('-' or none: standard input) and the rest. */
   splitArgs?: (positionals: string[]) => { expr: string | undefined; extra: string[] };
   /** Commands that are not per-expression. */
@@ -88,11 +93,11 @@ function positiveInt(text: string | undefined, name: string, fallback: number): 
 /** The variable to differentiate by: --wrt, or the only free variable. */
 function chooseVariable(e: Expr, flags: Flags): string {
   const wrt = flags.wrt as string | undefined;
-  const free = freeVars(e);
   if (wrt !== undefined) {
     if (!/^[\p{L}_][\p{L}0-9_]*$/u.test(wrt)) throw new ExprError('usage', `--wrt expects a variable name, got '${wrt}'`);
     return wrt;
   }
+  const free = freeVars(e);
   if (free.length === 1) return free[0];
   if (free.length === 0) return 'x';
   throw new ExprError('usage', `the expression has several variables (${free.join(', ')}); choose one with --wrt`);
@@ -102,8 +107,9 @@ const diffLabel = (style: Style, v: string) =>
   style === 'unicode' ? `∂/∂${v}` : style === 'latex' ? `\\frac{\\partial}{\\partial ${formatName(v, 'latex')}}` : `d/d${v}`;
 
 /** ∂result/∂v of a tensor program (shapes declared in it) as formulas, one line per variable. */
-function tensorGradients(text: string, resultName: string, style: Style, flags: Flags): string {
+async function tensorGradients(text: string, resultName: string, style: Style, flags: Flags): Promise<string> {
   const wrt = flags.wrt !== undefined ? String(flags.wrt).split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+  const compile = await loadCompile();
   const compiled = compile(text, wrt ? { wrt } : {}) as CompiledTensor;
   const formulas = compiled.gradientFormulas(style);
   const shown = [...formulas].filter(([v, f]) => wrt?.includes(v) || f !== '0');
@@ -149,14 +155,16 @@ export const commands: Record<string, Command> = {
       // sum/mean/max of a scalar are the scalar; evaluate() rejects other tensor ops and missing values clearly
       const e = scalarReductions(program.result);
       evaluate(e, values);
-      const compiled = compile(e) as CompiledScalar;
-      const { value, gradient } = compiled.gradient(values);
-      if (flags.json) {
-        const g = Object.fromEntries(Object.entries(gradient).map(([k, v]) => [k, jsonNumber(v)]));
-        return JSON.stringify({ input: text, value: jsonNumber(value), gradient: g });
-      }
-      const parts = Object.entries(gradient).map(([k, v]) => `∂/∂${k} = ${formatValue(v)}`);
-      return [formatValue(value), ...parts].join('; ');
+      return loadCompile().then((compile) => {
+        const compiled = compile(e) as CompiledScalar;
+        const { value, gradient } = compiled.gradient(values);
+        if (flags.json) {
+          const g = Object.fromEntries(Object.entries(gradient).map(([k, v]) => [k, jsonNumber(v)]));
+          return JSON.stringify({ input: text, value: jsonNumber(value), gradient: g });
+        }
+        const parts = Object.entries(gradient).map(([k, v]) => `∂/∂${k} = ${formatValue(v)}`);
+        return [formatValue(value), ...parts].join('; ');
+      });
     },
   },
   diff: {

@@ -39,8 +39,13 @@ export async function* boundedLines(input: NodeJS.ReadableStream, maxLine = MAX_
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     let from = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
-      take(text.slice(from, nl));
-      yield finish();
+      if (kept === 0 && skipped < 0 && nl - from <= maxLine) {
+        // the whole line lies in this chunk: the slice itself, without a trailing '\r' (as finish() gives)
+        yield { text: text.slice(from, nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl) };
+      } else {
+        take(text.slice(from, nl));
+        yield finish();
+      }
       from = nl + 1;
     }
     if (from < text.length) take(text.slice(from));

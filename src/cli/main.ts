@@ -8,23 +8,26 @@
 // so thousands of expressions can go through one process.
 
 import { parseArgs } from 'node:util';
-import { readText } from './files.js';
 import { boundedLines, MAX_LINE } from './lines.js';
 import { commands as exprCommands, type Command, type Flags } from './commands.js';
-import { trainCommands } from './train.js';
-import { serveCommands } from './serve.js';
-import { onnxCommands } from './onnx.js';
-import { withTabular } from './train-data.js';
 
-const commands: Record<string, Command> = { ...exprCommands, ...trainCommands, train: withTabular(trainCommands.train), ...serveCommands, ...onnxCommands };
+// The commands that train, serve and convert models, and the file reading, load their modules (and with them the
+// executors, gpu.js, protobufjs, pngjs) only when one of them runs or the full usage is printed: an expression
+// command starts without them. Their names are known here; a test checks this list against the modules.
+export const MODEL_COMMANDS = ['train', 'evaluate', 'predict', 'serve', 'export', 'import'] as const;
+export async function modelCommands(): Promise<Record<string, Command>> {
+  const [{ trainCommands }, { serveCommands }, { onnxCommands }, { withTabular }] = await Promise.all([import('./train.js'), import('./serve.js'), import('./onnx.js'), import('./train-data.js')]);
+  return { ...trainCommands, train: withTabular(trainCommands.train), ...serveCommands, ...onnxCommands };
+}
+const commandNames: readonly string[] = [...Object.keys(exprCommands), ...MODEL_COMMANDS];
 
 import type { Io } from './io.js';
-import { ExprError, safeText } from '../index.js';
+import { ExprError, safeText } from '../symbolic.js';
 export type { Io } from './io.js';
 
 const VERSION = '0.1.0';
 
-function usage(): string {
+function usage(commands: Record<string, Command>): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
@@ -74,15 +77,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.stdout.write(usage() + '\n');
+      io.stdout.write(usage({ ...exprCommands, ...(await modelCommands()) }) + '\n');
       return name === undefined ? 2 : 0;
     }
     if (name === '--version' || name === '-v') {
       io.stdout.write(VERSION + '\n');
       return 0;
     }
-    const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (!cmd) throw new UsageError(`unknown command '${name}'. Commands: ${Object.keys(commands).join(', ')}`);
+    const cmd = Object.hasOwn(exprCommands, name) ? exprCommands[name] : commandNames.includes(name) ? (await modelCommands())[name] : undefined;
+    if (!cmd) throw new UsageError(`unknown command '${name}'. Commands: ${commandNames.join(', ')}`);
     let parsed;
     try {
       parsed = parseArgs({
@@ -108,10 +111,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     let { expr, extra } = cmd.splitArgs ? cmd.splitArgs(positionals) : { expr: positionals[0], extra: positionals.slice(1) };
     if (typeof flags.file === 'string') {
       if (expr !== undefined) extra = [expr, ...extra];
-      expr = readText(flags.file);
+      expr = (await import('./files.js')).readText(flags.file);
     }
     if (expr !== undefined) {
-      io.stdout.write(cmd.answer!(expr, extra, flags) + '\n');
+      io.stdout.write((await cmd.answer!(expr, extra, flags)) + '\n');
       return 0;
     }
     return await streamLines(cmd, extra, flags, io);
@@ -153,7 +156,8 @@ async function streamLines(cmd: Command, extra: string[], flags: Flags, io: Io):
         if (line === undefined) {
           throw new ExprError('too-large', `the line is ${tooLong.toLocaleString('en-US')} characters long; lines longer than ${MAX_LINE.toLocaleString('en-US')} are not read`);
         }
-        answer(cmd.answer!(line, extra, flags) + '\n');
+        const out = cmd.answer!(line, extra, flags);
+        answer((typeof out === 'string' ? out : await out) + '\n');
       } catch (err) {
         if (!(err instanceof ExprError)) throw err;
         status = 2;

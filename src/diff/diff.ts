@@ -19,10 +19,11 @@ import { ExprError } from '../errors.js';
 /** The raw (unsimplified) first derivative: chain rule straight from the op table. */
 export function differentiate(e: Expr, wrt: string): Expr {
   e = scalarReductions(e); // sum/mean/max of a scalar are the scalar
-  const deps = dependencySet(e, wrt);
+  const order = topo(e);
+  const deps = dependencySet(e, wrt, order);
   if (!deps.has(e)) return ZERO;
   const d = new Map<Expr, Expr>();
-  for (const node of topo(e)) {
+  for (const node of order) {
     if (!deps.has(node)) continue;
     if (node.kind === 'sym') {
       d.set(node, node.name === wrt ? ONE_ : ZERO);
@@ -77,7 +78,8 @@ export function derivative(e: Expr, wrt: string, order = 1, options: DerivativeO
   const s = options.simplify === false ? undefined : new Simplifier();
   e = scalarReductions(e);
   let d = s ? s.simplify(e) : e;
-  const budget = MAX_DERIVATIVE_GROWTH * dagSize(e) + MAX_DERIVATIVE_EXTRA;
+  // (counted only when needed: a result of at most MAX_DERIVATIVE_EXTRA tree nodes is within any budget)
+  let budget = -1;
   for (let k = 0; k < order; k++) {
     const prev = d;
     d = differentiate(d, wrt);
@@ -86,6 +88,8 @@ export function derivative(e: Expr, wrt: string, order = 1, options: DerivativeO
       // A fixed point (0 stays 0, eˣ stays eˣ): every further order is the same.
       break;
     }
+    if (d.treeSize <= MAX_DERIVATIVE_EXTRA) continue;
+    if (budget < 0) budget = MAX_DERIVATIVE_GROWTH * dagSize(e) + MAX_DERIVATIVE_EXTRA;
     const size = dagSize(d);
     if (size > budget) {
       throw new ExprError(

@@ -59,29 +59,89 @@ export class Expr {
 
   /** @internal Only src/ir/expr.ts creates nodes; everything else goes through num/sym/call. */
   static intern(kind: Kind, op: string, args: readonly Expr[], value: number): Expr {
-    const key = keyOf(kind, op, args, value);
-    const ref = table.get(key);
-    const hit = ref?.deref();
-    if (hit) return hit;
+    if (kind === 'num') return lookup(nums, value) ?? insert(nums, value, new Expr(kind, op, [], value));
+    if (kind === 'sym') return lookup(syms, op) ?? insert(syms, op, new Expr(kind, op, [], value));
+    // calls by a numeric hash of the op and the argument ids (no key text to build and hash); equal hashes share a
+    // bucket, compared node by node
+    const h = callHash(op, args);
+    const bucket = calls.get(h);
+    if (bucket !== undefined) {
+      if (bucket instanceof WeakRef) {
+        const hit = bucket.deref();
+        if (hit !== undefined && sameCall(hit, op, args)) return hit;
+      } else {
+        for (const ref of bucket) {
+          const hit = ref.deref();
+          if (hit !== undefined && sameCall(hit, op, args)) return hit;
+        }
+      }
+    }
     const node = new Expr(kind, op, args.slice(), value);
-    table.set(key, new WeakRef(node));
-    registry.register(node, key);
+    if (entries >= sweepAt) sweep();
+    entries++;
+    const ref = new WeakRef(node);
+    if (bucket === undefined || (bucket instanceof WeakRef && bucket.deref() === undefined)) calls.set(h, ref);
+    else if (bucket instanceof WeakRef) calls.set(h, [bucket, ref]);
+    else bucket.push(ref);
     return node;
   }
 }
 
-const table = new Map<string, WeakRef<Expr>>();
-const registry = new FinalizationRegistry<string>((key) => {
-  const ref = table.get(key);
-  if (ref && ref.deref() === undefined) table.delete(key);
-});
+// The intern tables hold WeakRefs, so a graph nobody references can be collected. Entries of collected nodes are
+// dropped by a sweep whenever the tables have doubled since the last one (amortized O(1) per node, the tables at most
+// twice the live nodes plus 2^16), cheaper than a FinalizationRegistry cell per node.
+const nums = new Map<number, WeakRef<Expr>>();
+const syms = new Map<string, WeakRef<Expr>>();
+const calls = new Map<number, WeakRef<Expr> | WeakRef<Expr>[]>();
+const opCodes = new Map<string, number>();
+const MIN_SWEEP = 1 << 16;
+let sweepAt = MIN_SWEEP;
+let entries = 0;
 
-function keyOf(kind: Kind, op: string, args: readonly Expr[], value: number): string {
-  if (kind === 'num') return 'n' + value;
-  if (kind === 'sym') return 's' + op;
-  let key = 'c' + op;
-  for (const a of args) key += ',' + a.id;
-  return key;
+function lookup<K>(table: Map<K, WeakRef<Expr>>, key: K): Expr | undefined {
+  return table.get(key)?.deref();
+}
+
+function insert<K>(table: Map<K, WeakRef<Expr>>, key: K, node: Expr): Expr {
+  if (entries >= sweepAt) sweep();
+  if (!table.has(key)) entries++;
+  table.set(key, new WeakRef(node));
+  return node;
+}
+
+function callHash(op: string, args: readonly Expr[]): number {
+  let h = opCodes.get(op);
+  if (h === undefined) opCodes.set(op, (h = opCodes.size + 1));
+  for (let i = 0; i < args.length; i++) h = (Math.imul(h, 0x9e3779b1) + args[i].id) | 0;
+  return h & 0x3fffffff; // a small integer in every V8 configuration (a map key without a boxed number)
+}
+
+function sameCall(node: Expr, op: string, args: readonly Expr[]): boolean {
+  if (node.op !== op || node.args.length !== args.length) return false;
+  for (let i = 0; i < args.length; i++) if (node.args[i] !== args[i]) return false;
+  return true;
+}
+
+function sweep(): void {
+  entries = 0;
+  for (const table of [nums, syms] as Map<unknown, WeakRef<Expr>>[]) {
+    for (const [key, ref] of table) {
+      if (ref.deref() === undefined) table.delete(key);
+      else entries++;
+    }
+  }
+  for (const [h, bucket] of calls) {
+    if (bucket instanceof WeakRef) {
+      if (bucket.deref() === undefined) calls.delete(h);
+      else entries++;
+      continue;
+    }
+    const live = bucket.filter((ref) => ref.deref() !== undefined);
+    if (live.length === 0) calls.delete(h);
+    else calls.set(h, live.length === 1 ? live[0] : live);
+    entries += live.length;
+  }
+  sweepAt = Math.max(MIN_SWEEP, 2 * entries);
 }
 
 /** A number literal. Must be finite and non-negative (use neg(num(v)) for negatives). */
@@ -106,5 +166,5 @@ export function call(op: string, args: readonly Expr[]): Expr {
 
 /** Number of live interned nodes (for tests and memory reports). */
 export function internTableSize(): number {
-  return table.size;
+  return entries;
 }

@@ -78,10 +78,10 @@ export function dependsOn(root: Expr, name: string): boolean {
   return dependencySet(root, name).has(root);
 }
 
-/** The set of nodes under `root` that depend on variable `name`. */
-export function dependencySet(root: Expr, name: string): Set<Expr> {
+/** The set of nodes under `root` that depend on variable `name` (`order`: topo(root), when the caller has it). */
+export function dependencySet(root: Expr, name: string, order: readonly Expr[] = topo(root)): Set<Expr> {
   const deps = new Set<Expr>();
-  for (const node of topo(root)) {
+  for (const node of order) {
     if (node.kind === 'sym' ? node.name === name : node.args.some((a) => deps.has(a))) deps.add(node);
   }
   return deps;

@@ -18,6 +18,7 @@ function gcd(a: bigint, b: bigint): bigint {
 }
 
 export function q(n: bigint, d: bigint = 1n, dec = false): Q {
+  if (d === 1n) return { n, d, dec }; // already in lowest terms
   if (d === 0n) throw new RangeError('rational with zero denominator');
   if (d < 0n) {
     n = -n;
@@ -34,6 +35,7 @@ export const QHALF = q(1n, 2n);
 
 /** Exact value of a finite float64, read as the decimal its shortest text denotes. */
 export function fromNumber(v: number): Q {
+  if (v >= 0 && v < SMALL_INTS.length && Number.isInteger(v)) return SMALL_INTS[v];
   if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return q(BigInt(v));
   const text = String(v);
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(text);
@@ -47,9 +49,13 @@ export function fromNumber(v: number): Q {
   return q(sign ? -n : n, d, !Number.isInteger(v));
 }
 
-export const add = (a: Q, b: Q): Q => q(a.n * b.d + b.n * a.d, a.d * b.d, a.dec || b.dec);
+/** 0, 1, …, 255, read once (the literals most formulas have). */
+const SMALL_INTS: readonly Q[] = Array.from({ length: 256 }, (_, i) => q(BigInt(i)));
+
+// Fast paths: x + 0 and x · 1 (of integer, non-decimal 0 and 1) are x itself, as the general formulas give.
+export const add = (a: Q, b: Q): Q => (b.n === 0n && !b.dec ? a : a.n === 0n && !a.dec ? b : q(a.n * b.d + b.n * a.d, a.d * b.d, a.dec || b.dec));
 export const sub = (a: Q, b: Q): Q => q(a.n * b.d - b.n * a.d, a.d * b.d, a.dec || b.dec);
-export const mul = (a: Q, b: Q): Q => q(a.n * b.n, a.d * b.d, a.dec || b.dec);
+export const mul = (a: Q, b: Q): Q => (b.n === 1n && b.d === 1n && !b.dec ? a : a.n === 1n && a.d === 1n && !a.dec ? b : q(a.n * b.n, a.d * b.d, a.dec || b.dec));
 export const div = (a: Q, b: Q): Q => q(a.n * b.d, a.d * b.n, a.dec || b.dec);
 export const neg = (a: Q): Q => ({ n: -a.n, d: a.d, dec: a.dec });
 export const isZero = (a: Q): boolean => a.n === 0n;
@@ -63,13 +69,19 @@ export const key = (a: Q): string => (a.d === 1n ? String(a.n) : `${a.n}/${a.d}`
 
 /** Bits a rational takes; results beyond MAX_BITS stay symbolic instead of growing without bound. */
 export const MAX_BITS = 2048;
+const SMALL_BITS = 1n << 30n;
+const hexBits = (x: number): number => (x === 0 ? 4 : Math.ceil((32 - Math.clz32(x)) / 4) * 4);
 export function bits(a: Q): number {
+  const n = a.n < 0n ? -a.n : a.n;
+  if (n < SMALL_BITS && a.d < SMALL_BITS) return hexBits(Number(n)) + hexBits(Number(a.d)); // as below, without text
   return (a.n < 0n ? -a.n : a.n).toString(16).length * 4 + a.d.toString(16).length * 4;
 }
 
 /** a^k for an integer k, or undefined when the result would exceed MAX_BITS. */
 export function powInt(a: Q, k: bigint): Q | undefined {
   if (k === 0n) return Q1;
+  // a¹ = a and 1ᵏ = 1, as below (a within the bounds)
+  if ((k === 1n || (a.n === 1n && a.d === 1n && k > 0n)) && bits(a) <= MAX_BITS) return a;
   if (a.n === 0n) return k > 0n ? Q0 : undefined;
   const base = k < 0n ? div(Q1, a) : a;
   const e = k < 0n ? -k : k;

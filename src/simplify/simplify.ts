@@ -71,14 +71,16 @@ function finite(v: number): number {
   return v;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function rationalExpr(v: Q): Expr {
   const a = R.abs(v);
   let e: Expr;
-  if (R.isInt(a) && a.n <= BigInt(Number.MAX_SAFE_INTEGER)) e = num(Number(a.n));
+  if (R.isInt(a) && a.n <= MAX_SAFE) e = num(Number(a.n));
   else {
     const dec = a.dec ? R.decimalText(a) : undefined;
     if (dec !== undefined) e = num(finite(Number(dec)));
-    else if (a.n <= BigInt(Number.MAX_SAFE_INTEGER) && a.d <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    else if (a.n <= MAX_SAFE && a.d <= MAX_SAFE) {
       e = R.isInt(a) ? num(Number(a.n)) : call('div', [num(Number(a.n)), num(Number(a.d))]);
     } else {
       e = num(finite(Math.abs(R.toNumber(a)))); // beyond exact float64 integers: the nearest double
@@ -124,21 +126,30 @@ export class Simplifier {
     // A node inside a sum (or product) whose only reader is the same kind of node is not normalized on its own:
     // its reader reads through it. So a deep chain (a 100,000-factor chain-rule product) is normalized once, at its
     // top, in linear time, instead of once per level.
-    const readers = new Map<Expr, Expr[]>();
-    for (const node of order) for (const a of node.args) (readers.get(a) ?? readers.set(a, []).get(a)!).push(node);
-    const family = (e: Expr) => (e.is('add') || e.is('sub') || e.is('neg') ? 1 : e.is('mul') || e.is('div') ? 2 : 0);
+    // What is known of a node's readers, in one number (no list per node): how many (READ_ONE, or READ_MANY for two
+    // or more; a node read twice by one reader counts twice), the first one's family, whether any is +, −, ·, / or a
+    // power (READ_ARITH), whether any is not a product (READ_NOT_MUL).
+    const readers = new Map<Expr, number>();
+    for (const node of order) {
+      const fam = family(node);
+      const bits = (fam !== 0 || node.is('pow') ? READ_ARITH : 0) | (node.is('mul') ? 0 : READ_NOT_MUL);
+      for (const a of node.args) {
+        const r = readers.get(a);
+        readers.set(a, r === undefined ? READ_ONE | (fam << READ_FAMILY) | bits : (r & ~READ_ONE) | READ_MANY | bits);
+      }
+    }
     for (const node of order) {
       if (this.memo.has(node)) continue;
       const args = node.args.map((a) => this.memo.get(a)!);
       const rs = readers.get(node);
       const f = family(node);
-      if (f !== 0 && node !== root && rs?.length === 1 && family(rs[0]) === f && !node.is('neg')) {
+      if (f !== 0 && node !== root && rs !== undefined && (rs & READ_ONE) !== 0 && ((rs >> READ_FAMILY) & 3) === f && !node.is('neg')) {
         this.memo.set(node, args.every((a, i) => a === node.args[i]) ? node : call(node.op, args));
         continue;
       }
       // the rational pass runs once per arithmetic spine: at its top (no +, −, ·, / reads this node)
       // (and for a sum inside a product: the 1/(x + 1) − x/(x + 1)² in exp(u)·(1/(x + 1) − x/(x + 1)²) is 1/(x + 1)²)
-      const top = node === root || !rs || !rs.some((r) => family(r) !== 0 || r.is('pow')) || (f === 1 && rs.every((r) => r.is('mul')));
+      const top = node === root || rs === undefined || (rs & READ_ARITH) === 0 || (f === 1 && (rs & READ_NOT_MUL) === 0);
       const out = this.normalize(node, args, top);
       this.memo.set(node, out);
       if (!this.memo.has(out)) this.memo.set(out, out); // simplified forms are fixed points
@@ -465,7 +476,7 @@ export class Simplifier {
     const numer: Expr[] = [];
     const denom: Expr[] = [];
     const decimal = c.dec && !R.isInt(c) ? R.decimalText(c) : undefined;
-    const top = decimal !== undefined ? num(Number(decimal)) : rationalExpr(q1(c.n));
+    const top = decimal !== undefined ? num(Number(decimal)) : c.n === 1n ? ONE : rationalExpr(q1(c.n));
     const bottom = decimal !== undefined || R.isInt(c) ? undefined : rationalExpr(q1(c.d));
     const showTop = !(top.isNum(1));
     let placed = false;
@@ -494,6 +505,12 @@ export class Simplifier {
     return negative ? bNeg(e) : e;
   }
 }
+
+/** 1 for +, −, negation; 2 for ·, /; 0 for anything else. */
+const FAMILY = new Map([['add', 1], ['sub', 1], ['neg', 1], ['mul', 2], ['div', 2]]);
+const family = (e: Expr): number => (e.kind === 'call' ? (FAMILY.get(e.op) ?? 0) : 0);
+/** Bits of what simplifyUncounted knows of a node's readers. */
+const READ_ONE = 1, READ_MANY = 2, READ_FAMILY = 2, READ_ARITH = 16, READ_NOT_MUL = 32;
 
 /** What the rational pass wrote: a fraction already in lowest terms (settle() need not run the pass on it again). */
 const LOWEST = new WeakSet<Expr>();
@@ -577,6 +594,12 @@ function negate(t: Term): Term {
 
 /** Order-free identity of a term's factors, for combining like terms. */
 function termKey(t: { factors: readonly Factor[] }): string {
+  const fs = t.factors;
+  // one factor (besides the number's place): its part alone, as the general case below writes it
+  if (fs.length === 1 || (fs.length === 2 && (fs[0].base === COEF) !== (fs[1].base === COEF))) {
+    const f = fs.length === 1 || fs[1].base === COEF ? fs[0] : fs[1];
+    if (f.base !== COEF) return `${f.base.id}^${isQ(f.exp) ? R.key(f.exp) : 'e' + f.exp.id}`;
+  }
   const parts: string[] = [];
   for (const f of t.factors) {
     if (f.base === COEF) continue;
