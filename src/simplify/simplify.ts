@@ -44,9 +44,12 @@ const COEF = call('$coef', []);
 const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
 
 /** Common factors: only shared factors of this many nodes, sums of this many, and results this much smaller. */
-const FACTOR_MIN_SIZE = 5;
+const FACTOR_MIN_SIZE = 2;
 const FACTOR_MIN_SUM = 8;
 const FACTOR_MIN_GAIN = 2;
+/** Factored sums are multiplied out inside a larger one only up to this many terms in all, this many levels deep. */
+const DISTRIBUTE_MAX_TERMS = 32;
+const DISTRIBUTE_DEPTH = 2;
 
 /** Larger sums are not put over one denominator (the pass stays linear on huge graphs). */
 const LOWEST_TERMS_MAX_SIZE = 400;
@@ -436,14 +439,20 @@ export class Simplifier {
     if (plain.treeSize < FACTOR_MIN_SUM) return plain;
     const cf = commonFactors(terms, COEF, FACTOR_MIN_SIZE);
     if (!cf) return plain;
-    const inner: Term[] = [];
-    for (const t of cf.reduced) {
-      const f = t.factors.length === 1 ? t.factors[0] : undefined;
-      // a term that is one sum (u·(a + b)) spreads into its terms
-      if (f && isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) for (const u of this.termsOf(f.base)) inner.push({ coef: R.mul(u.coef, t.coef), factors: u.factors });
-      else inner.push(t as Term);
-    }
-    const sum = this.buildSum(inner);
+    // what is left, as written and with its factored sums multiplied out (so their like terms combine): the smaller
+    const innerSum = (depth: number) => {
+      const inner: Term[] = [];
+      for (const t of cf.reduced) {
+        const f = t.factors.length === 1 ? t.factors[0] : undefined;
+        // a term that is one sum (u·(a + b)) spreads into its terms
+        if (f && isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) for (const u of this.termsOf(f.base)) this.distribute({ coef: R.mul(u.coef, t.coef), factors: u.factors }, inner, depth);
+        else this.distribute(t as Term, inner, depth);
+      }
+      return this.buildSum(inner);
+    };
+    const shallow = innerSum(0);
+    const deep = innerSum(DISTRIBUTE_DEPTH);
+    const sum = deep.treeSize <= shallow.treeSize ? deep : shallow;
     if (!isSum(sum)) {
       // what was left collapsed to one term: (x − s)/D − x/D is −s/D
       const t = this.termsOf(sum);
@@ -456,6 +465,26 @@ export class Simplifier {
     const back = cf.common.filter((f) => !isMonomialAtom(f.base));
     const out = this.buildTerm({ coef: cf.coef, factors: [{ base: COEF, exp: R.Q1 }, ...front, { base: sum, exp: R.Q1 }, ...back] });
     return out.treeSize + FACTOR_MIN_GAIN <= plain.treeSize ? out : plain;
+  }
+
+  /**
+   * A term with a sum among its factors, multiplied out into `out`: c·F·(a + b) = c·F·a + c·F·b (depth levels deep,
+   * at most DISTRIBUTE_MAX_TERMS terms in all), so the like terms a factored sum hides combine with the others:
+   * 2y·(x·sin(x) − cos(x))·log(x) + 2y·x·sin(x)·log(x) is 4y·x·sin(x)·log(x) − 2y·cos(x)·log(x).
+   */
+  private distribute(t: Term, out: Term[], depth: number): void {
+    const i = depth > 0 ? t.factors.findIndex((f) => isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) : -1;
+    const inner = i >= 0 ? this.termsOf(t.factors[i].base) : undefined;
+    if (!inner || out.length + inner.length > DISTRIBUTE_MAX_TERMS) {
+      out.push(t);
+      return;
+    }
+    const rest = t.factors.filter((_, j) => j !== i);
+    for (const u of inner) {
+      // the number first, then the sum's term, then the rest: −2(y·x − 1)·log(x) is −2y·x·log(x) + 2log(x)
+      const factors = [{ base: COEF, exp: R.Q1 }, ...u.factors.filter((f) => f.base !== COEF), ...rest.filter((f) => f.base !== COEF)];
+      this.distribute(this.normalizeTerm({ coef: R.mul(t.coef, u.coef), factors }), out, depth - 1);
+    }
   }
 
   /** coefficient × factors → sign in front, numerator · …, then / denominator. */
