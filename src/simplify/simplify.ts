@@ -24,6 +24,7 @@ import * as R from './rational.js';
 import { lowestTerms } from './ratfunc.js';
 import { combinePairs, signRewrite } from './signs.js';
 import { commonFactors } from './factor.js';
+import { callIdentity, expPower, sumIdentity, termIdentity } from './identities.js';
 import { ExprError } from '../errors.js';
 import type { Q } from './rational.js';
 
@@ -219,6 +220,8 @@ export class Simplifier {
     }
     const known = signRewrite(op, args);
     if (known) return known.kind === 'call' ? this.simplify(known) : known;
+    const identity = callIdentity(op, args, (u, r) => this.buildSum([this.powerTerm(u, r)]));
+    if (identity) return this.simplify(identity);
     const rewritten = spec.simplify?.(args);
     if (rewritten) return rewritten === args[0] || rewritten.kind !== 'call' ? rewritten : this.simplify(rewritten);
     return call(op, args);
@@ -316,6 +319,9 @@ export class Simplifier {
       }
       return { coef: R.Q1, factors: [{ base, exp: r }] };
     }
+    // exp(u)^r = exp(r·u)
+    const ep = expPower(base, r, (u, k) => this.simplify(call('mul', [rationalExpr(k), u])));
+    if (ep) return this.single(this.simplify(ep));
     const inner = this.termsOf(base);
     if (inner.length === 1) {
       const t = inner[0];
@@ -334,7 +340,7 @@ export class Simplifier {
       ) {
         // (u^(2k))^(p/2) = |u|^(k·p): the even power makes the base's sign irrelevant
         const f = t.factors[0];
-        return this.normalizeTerm({ coef: R.Q1, factors: [{ base: fn('abs', f.base), exp: R.mul(f.exp as Q, r) }] });
+        return this.normalizeTerm({ coef: R.Q1, factors: [{ base: this.simplify(fn('abs', f.base)), exp: R.mul(f.exp as Q, r) }] });
       } else if (R.isOne(t.coef) && t.factors.length === 1 && isQ(t.factors[0].exp) && t.factors[0].exp.d % 2n === 0n) {
         // (u^(p/2k))^r = u^(p·r/2k): u^(p/2k) is only real for u ≥ 0, where the rule holds
         const f = t.factors[0];
@@ -385,6 +391,9 @@ export class Simplifier {
       }
       return this.normalizeTerm({ coef, factors: next });
     }
+    // exp(a)·exp(b) = exp(a + b), cbrt(u)³ = u, 2sin(u)·cos(u) = sin(2u) (src/simplify/identities.ts)
+    const identity = termIdentity({ coef: t.coef, factors: merged as Factor[] }, COEF, (parts) => this.linear(parts));
+    if (identity) return this.normalizeTerm(this.rebuild(identity));
     let coef = t.coef;
     const factors: Factor[] = [];
     for (const f of merged) {
@@ -423,6 +432,9 @@ export class Simplifier {
     }
     const live = [...byKey.values()].filter((t) => !R.isZero(t.coef));
     if (live.length === 0) return ZERO;
+    // sin²u + cos²u = 1, cosh²u − 1 = sinh²u, 1 + expm1(u) = exp(u), … (src/simplify/identities.ts): fewer terms
+    const fewer = live.length > 1 ? sumIdentity(live, COEF) : undefined;
+    if (fewer) return this.buildSum(fewer.map((t) => this.rebuild(t)));
     // Lead with a positive term when there is one: 1 − x², not −x² + 1.
     const firstPos = live.findIndex((t) => R.sign(t.coef) > 0);
     if (firstPos > 0) live.unshift(...live.splice(firstPos, 1));
@@ -465,6 +477,32 @@ export class Simplifier {
     const back = cf.common.filter((f) => !isMonomialAtom(f.base));
     const out = this.buildTerm({ coef: cf.coef, factors: [{ base: COEF, exp: R.Q1 }, ...front, { base: sum, exp: R.Q1 }, ...back] });
     return out.treeSize + FACTOR_MIN_GAIN <= plain.treeSize ? out : plain;
+  }
+
+  /** Σ pᵢ·uᵢ, simplified. */
+  private linear(parts: readonly [Q, Expr][]): Expr {
+    let acc: Expr | undefined;
+    for (const [p, u] of parts) {
+      const t = R.isOne(p) ? u : call('mul', [rationalExpr(p), u]);
+      acc = acc ? call('add', [acc, t]) : t;
+    }
+    return this.simplify(acc ?? ZERO);
+  }
+
+  /** A term whose factors an identity wrote: new bases simplified and raised through the power rule. */
+  private rebuild(t: { coef: Q; factors: readonly Factor[] }): Term {
+    let coef = t.coef;
+    const factors: Factor[] = [];
+    for (const f of t.factors) {
+      if (f.base === COEF || !isQ(f.exp) || this.memo.get(f.base) === f.base) {
+        factors.push(f);
+        continue;
+      }
+      const p = this.powerTerm(this.simplify(f.base), f.exp);
+      coef = R.mul(coef, p.coef);
+      for (const g of p.factors) factors.push(g);
+    }
+    return { coef, factors };
   }
 
   /**
