@@ -9,7 +9,8 @@
 //           root(w^(k·n), n) = w^k for odd n (cbrt(x³) = x)
 //   powers  exp(u)^r = exp(r·u) for rational r
 //   terms   exp(a)^p·exp(b)^q = exp(p·a + q·b); u^a·root(u, n)^b = root(u, n)^(n·a + b) written the shortest way
-//           (cbrt(u)³ = u, x⁵/cbrt(x³)² … ); 2·sin(u)·cos(u) = sin(2u), 2·sinh(u)·cosh(u) = sinh(2u)
+//           (cbrt(u)³ = u, x⁵/cbrt(x³)² … ); 2·sin(u)·cos(u) = sin(2u), 2·sinh(u)·cosh(u) = sinh(2u);
+//           sinᵖ/cosᵖ = tanᵖ, cosᵖ/sinᵖ = cotᵖ (and tanh, coth); B^e·B = B^(e+1) where B's factors stand in the term
 //   sums    (same other factors R on both terms, c a rational)
 //           c·R·sin²u − c·R = −c·R·cos²u,  c·R·cos²u − c·R = −c·R·sin²u,  c·R·cosh²u − c·R = c·R·sinh²u,
 //           c·R·sinh²u + c·R = c·R·cosh²u,  c·R·tan²u + c·R = c·R/cos²u,  c·R − c·R·tanh²u = c·R/cosh²u,
@@ -85,15 +86,25 @@ const pw = (k: number) => (Math.abs(k) === 1 ? 0 : 2);
  *   2k·sin(u)·cos(u) = k·sin(2u), 2k·sinh(u)·cosh(u) = k·sinh(2u)
  * `sum(terms)` simplifies a sum of (coefficient, Expr) pairs (the merged exponent).
  */
-export function termIdentity(t: ITerm, skip: Expr, sum: (parts: [Q, Expr][]) => Expr): ITerm | undefined {
+export function termIdentity(t: ITerm, skip: Expr, sum: (parts: [Q, Expr][]) => Expr, ops?: PowerOps): ITerm | undefined {
   const fs = t.factors;
   let expCount = 0;
   let pairCandidate = false;
   let rootCandidate = false;
+  let powerCandidate = false;
   for (const f of fs) {
     if (f.base.is('exp') && isQ(f.exp)) expCount += R.isOne(R.abs(f.exp)) ? 1 : 2; // exp(u)² = exp(2u) too
-    else if (f.base.is('sin') || f.base.is('sinh')) pairCandidate = true;
+    else if (f.base.is('sin') || f.base.is('sinh') || f.base.is('cos') || f.base.is('cosh')) pairCandidate = true;
     else if (rootIndex(f.base) !== undefined && isQ(f.exp) && R.isInt(f.exp)) rootCandidate = true;
+    else if (!isQ(f.exp) || !R.isInt(f.exp)) powerCandidate = true;
+  }
+  if (powerCandidate && ops) {
+    const merged = mergePowerWithBase(t, skip, ops);
+    if (merged) return merged;
+  }
+  if (pairCandidate) {
+    const q = quotientPair(t);
+    if (q) return q;
   }
   if (expCount >= 2) {
     const parts: [Q, Expr][] = [];
@@ -141,7 +152,7 @@ export function termIdentity(t: ITerm, skip: Expr, sum: (parts: [Q, Expr][]) => 
       return { coef: t.coef, factors: out };
     }
   }
-  if (pairCandidate && t.coef.n % 2n === 0n) {
+  if (pairCandidate && t.coef.n % 2n === 0n && fs.some((f) => f.base.is('sin') || f.base.is('sinh'))) {
     for (let i = 0; i < fs.length; i++) {
       const f = fs[i];
       const partner = f.base.is('sin') ? 'cos' : f.base.is('sinh') ? 'cosh' : undefined;
@@ -156,6 +167,87 @@ export function termIdentity(t: ITerm, skip: Expr, sum: (parts: [Q, Expr][]) => 
     }
   }
   void skip;
+  return undefined;
+}
+
+/** What merging a power with its base needs from the simplifier. */
+export interface PowerOps {
+  /** The base read as one term (coefficient × factors), or undefined for a sum of several. */
+  single(base: Expr): ITerm | undefined;
+  /** e + k, simplified (an Expr exponent), or a rational. */
+  addExp(e: Q | Expr, k: Q): Q | Expr;
+}
+
+/**
+ * B^e·B = B^(e + 1) and B^e/B = B^(e − 1) where B's own factors stand in the term: x·y·(x·y)^(x² − 1) = (x·y)^(x²),
+ * 9x·(3x)^(v − 1) = 3(3x)^v. For a non-integer e (u^(1/2)) or an exponent that is an expression. Equal wherever
+ * both sides are defined (B^e·B^k = B^(e+k) for B > 0, and for B < 0 where B^e is real; at B = 0 the left side may
+ * be 0·∞, undefined).
+ */
+function mergePowerWithBase(t: ITerm, skip: Expr, ops: PowerOps): ITerm | undefined {
+  const fs = t.factors;
+  for (let i = 0; i < fs.length; i++) {
+    const f = fs[i];
+    if (f.base === skip || (isQ(f.exp) && R.isInt(f.exp))) continue;
+    if (f.base.kind !== 'call' || !(f.base.is('mul') || f.base.is('div') || f.base.is('pow'))) continue;
+    const b = ops.single(f.base);
+    if (!b || b.factors.length === 0 || R.isZero(b.coef)) continue;
+    for (const k of [1, -1]) {
+      // every factor g^a of B stands in the term as g^h with h of a's sign (times k) and |h| ≥ |a|
+      const take: number[] = [];
+      let ok = true;
+      for (const g of b.factors) {
+        if (g.base === skip) continue;
+        if (!isQ(g.exp)) { ok = false; break; }
+        const a = k === 1 ? g.exp : R.neg(g.exp);
+        const j = fs.findIndex((h, idx) => idx !== i && h.base === g.base && isQ(h.exp));
+        if (j < 0) { ok = false; break; }
+        const h = fs[j].exp as Q;
+        if (R.sign(h) !== R.sign(a) || R.sign(R.sub(R.abs(h), R.abs(a))) < 0) { ok = false; break; }
+        take.push(j);
+      }
+      if (!ok || take.length === 0) continue;
+      const e = ops.addExp(f.exp, R.q(BigInt(k)));
+      if (isQ(e) && R.isInt(e)) continue; // an integer power of a product spreads into its factors: leave it
+      const coef = k === 1 ? R.div(t.coef, b.coef) : R.mul(t.coef, b.coef);
+      const out: IFactor[] = [];
+      fs.forEach((h, idx) => {
+        if (idx === i) {
+          out.push({ base: f.base, exp: e });
+          return;
+        }
+        if (!take.includes(idx)) {
+          out.push(h);
+          return;
+        }
+        const g = b.factors.find((x) => x.base === h.base)!;
+        const left = R.sub(h.exp as Q, k === 1 ? (g.exp as Q) : R.neg(g.exp as Q));
+        if (!R.isZero(left)) out.push({ base: h.base, exp: left });
+      });
+      return { coef, factors: out };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * sin(u)ᵖ/cos(u)ᵖ = tan(u)ᵖ, cos(u)ᵖ/sin(u)ᵖ = cot(u)ᵖ, and sinh/cosh = tanh, cosh/sinh = coth likewise (the same
+ * power above and below; undefined at the same points).
+ */
+function quotientPair(t: ITerm): ITerm | undefined {
+  const fs = t.factors;
+  for (let i = 0; i < fs.length; i++) {
+    const f = fs[i];
+    const other = f.base.is('sin') ? 'cos' : f.base.is('sinh') ? 'cosh' : undefined;
+    if (!other || !isQ(f.exp) || !R.isInt(f.exp)) continue;
+    const p = f.exp;
+    const j = fs.findIndex((g) => g.base.is(other) && g.base.args[0] === f.base.args[0] && isQ(g.exp) && R.eq(g.exp, R.neg(p)));
+    if (j < 0) continue;
+    const hyper = other === 'cosh';
+    const op = R.sign(p) > 0 ? (hyper ? 'tanh' : 'tan') : hyper ? 'coth' : 'cot';
+    const out = fs.map((g, k) => (k === i ? { base: call(op, [f.base.args[0]]), exp: R.abs(p) } : g)).filter((_, k) => k !== j);
+    return { coef: t.coef, factors: out };
+  }
   return undefined;
 }
 

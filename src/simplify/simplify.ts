@@ -392,7 +392,7 @@ export class Simplifier {
       return this.normalizeTerm({ coef, factors: next });
     }
     // exp(a)·exp(b) = exp(a + b), cbrt(u)³ = u, 2sin(u)·cos(u) = sin(2u) (src/simplify/identities.ts)
-    const identity = termIdentity({ coef: t.coef, factors: merged as Factor[] }, COEF, (parts) => this.linear(parts));
+    const identity = termIdentity({ coef: t.coef, factors: merged as Factor[] }, COEF, (parts) => this.linear(parts), this.powerOps);
     if (identity) return this.normalizeTerm(this.rebuild(identity));
     let coef = t.coef;
     const factors: Factor[] = [];
@@ -478,6 +478,11 @@ export class Simplifier {
     const out = this.buildTerm({ coef: cf.coef, factors: [{ base: COEF, exp: R.Q1 }, ...front, { base: sum, exp: R.Q1 }, ...back] });
     return out.treeSize + FACTOR_MIN_GAIN <= plain.treeSize ? out : plain;
   }
+
+  private readonly powerOps = {
+    single: (b: Expr) => this.productOf(b),
+    addExp: (e: Q | Expr, k: Q) => this.addExp(e, k),
+  };
 
   /** Σ pᵢ·uᵢ, simplified. */
   private linear(parts: readonly [Q, Expr][]): Expr {

@@ -74,7 +74,7 @@ const GOLDEN: [string, string, string, string][] = [
   ["1/sqrt(x)","−1/(2x^(3/2))","-1/(2*x^(3/2))","-\\frac{1}{2x^{\\frac{3}{2}}}"],
   ["x*sqrt(x)","3√x/2","3*sqrt(x)/2","\\frac{3\\sqrt{x}}{2}"],
   ["exp(sin(x))","exp(sin(x))·cos(x)","exp(sin(x))*cos(x)","\\exp\\left(\\sin\\left(x\\right)\\right) \\cdot \\cos\\left(x\\right)"],
-  ["log(cos(x))","−sin(x)/cos(x)","-sin(x)/cos(x)","-\\frac{\\sin\\left(x\\right)}{\\cos\\left(x\\right)}"],
+  ["log(cos(x))","−tan(x)","-tan(x)","-\\tan\\left(x\\right)"],
   ["sin(x)+cos(x)","cos(x) − sin(x)","cos(x) - sin(x)","\\cos\\left(x\\right) - \\sin\\left(x\\right)"],
   ["pi*x^2","2π·x","2*pi*x","2\\pi \\cdot x"],
   ["a*x^2+b*x+c","2a·x + b","2*a*x + b","2a \\cdot x + b"],
