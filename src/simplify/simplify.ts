@@ -463,7 +463,8 @@ export class Simplifier {
       return this.buildSum(inner);
     };
     const shallow = innerSum(0);
-    const deep = innerSum(DISTRIBUTE_DEPTH);
+    const nested = cf.reduced.some((t) => t.factors.some((f) => isSum(f.base)) || (t.factors.length === 1 && isSum(t.factors[0].base) && this.termsOf(t.factors[0].base).some((u) => u.factors.some((g) => isSum(g.base)))));
+    const deep = nested ? innerSum(DISTRIBUTE_DEPTH) : shallow;
     const sum = deep.treeSize <= shallow.treeSize ? deep : shallow;
     if (!isSum(sum)) {
       // what was left collapsed to one term: (x − s)/D − x/D is −s/D
