@@ -34,6 +34,7 @@ export interface ITerm {
 }
 
 const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
+const TRIG_BITS: Record<string, number | undefined> = { __proto__: null, sin: 1, cos: 2, sinh: 4, cosh: 8 } as never;
 const TWO = num(2);
 
 /** The integer n ≥ 2 of root(u, n) / cbrt(u) / (n = 2) √u written as a call, or undefined. */
@@ -86,18 +87,27 @@ const pw = (k: number) => (Math.abs(k) === 1 ? 0 : 2);
  *   2k·sin(u)·cos(u) = k·sin(2u), 2k·sinh(u)·cosh(u) = k·sinh(2u)
  * `sum(terms)` simplifies a sum of (coefficient, Expr) pairs (the merged exponent).
  */
-export function termIdentity(t: ITerm, skip: Expr, sum: (parts: [Q, Expr][]) => Expr, ops?: PowerOps): ITerm | undefined {
-  const fs = t.factors;
+export function termIdentity(coef: Q, fs: readonly IFactor[], skip: Expr, sum: (parts: [Q, Expr][]) => Expr, ops?: PowerOps): ITerm | undefined {
+  // one cheap scan for what could apply (this runs on every term the simplifier normalizes)
   let expCount = 0;
-  let pairCandidate = false;
+  let trig = 0; // bits: 1 sin, 2 cos, 4 sinh, 8 cosh
   let rootCandidate = false;
   let powerCandidate = false;
   for (const f of fs) {
-    if (f.base.is('exp') && isQ(f.exp)) expCount += R.isOne(R.abs(f.exp)) ? 1 : 2; // exp(u)² = exp(2u) too
-    else if (f.base.is('sin') || f.base.is('sinh') || f.base.is('cos') || f.base.is('cosh')) pairCandidate = true;
-    else if (rootIndex(f.base) !== undefined && isQ(f.exp) && R.isInt(f.exp)) rootCandidate = true;
-    else if (!isQ(f.exp) || !R.isInt(f.exp)) powerCandidate = true;
+    const b = f.base;
+    if (b.kind !== 'call') continue;
+    const intExp = isQ(f.exp) && f.exp.d === 1n;
+    const bit = TRIG_BITS[b.op];
+    if (bit !== undefined) trig |= bit;
+    else if (b.op === 'exp') {
+      if (isQ(f.exp)) expCount += R.isOne(R.abs(f.exp)) ? 1 : 2; // exp(u)² = exp(2u) too
+    } else if (b.op === 'cbrt' || b.op === 'root') {
+      if (intExp) rootCandidate = true;
+    } else if (!intExp && (b.op === 'mul' || b.op === 'div' || b.op === 'pow')) powerCandidate = true;
   }
+  const pairCandidate = (trig & 3) === 3 || (trig & 12) === 12;
+  if (!pairCandidate && !powerCandidate && !rootCandidate && expCount < 2) return undefined;
+  const t: ITerm = { coef, factors: fs };
   if (powerCandidate && ops) {
     const merged = mergePowerWithBase(t, skip, ops);
     if (merged) return merged;
@@ -152,7 +162,7 @@ export function termIdentity(t: ITerm, skip: Expr, sum: (parts: [Q, Expr][]) => 
       return { coef: t.coef, factors: out };
     }
   }
-  if (pairCandidate && t.coef.n % 2n === 0n && fs.some((f) => f.base.is('sin') || f.base.is('sinh'))) {
+  if (pairCandidate && t.coef.n % 2n === 0n) {
     for (let i = 0; i < fs.length; i++) {
       const f = fs[i];
       const partner = f.base.is('sin') ? 'cos' : f.base.is('sinh') ? 'cosh' : undefined;
@@ -190,6 +200,7 @@ function mergePowerWithBase(t: ITerm, skip: Expr, ops: PowerOps): ITerm | undefi
     const f = fs[i];
     if (f.base === skip || (isQ(f.exp) && R.isInt(f.exp))) continue;
     if (f.base.kind !== 'call' || !(f.base.is('mul') || f.base.is('div') || f.base.is('pow'))) continue;
+    if (!sharesLeaf(f.base, fs)) continue;
     const b = ops.single(f.base);
     if (!b || b.factors.length === 0 || R.isZero(b.coef)) continue;
     for (const k of [1, -1]) {
@@ -228,6 +239,18 @@ function mergePowerWithBase(t: ITerm, skip: Expr, ops: PowerOps): ITerm | undefi
     }
   }
   return undefined;
+}
+
+/** Whether a leaf of B's ·, /, ^ spine (x and y in (x·y)^e, at most 16 looked at) is a base of the term. */
+function sharesLeaf(b: Expr, fs: readonly IFactor[]): boolean {
+  const stack = [b];
+  for (let n = 0; stack.length && n < 16; n++) {
+    const e = stack.pop()!;
+    if (e.is('mul') || e.is('div')) stack.push(e.args[0], e.args[1]);
+    else if (e.is('pow')) stack.push(e.args[0]);
+    else if (fs.some((f) => f.base === e)) return true;
+  }
+  return false;
 }
 
 /**
@@ -277,10 +300,16 @@ export function sumIdentity(terms: readonly ITerm[], skip: Expr): ITerm[] | unde
       if (f.base.kind !== 'call' || f.base.args.length !== 1 || !isQ(f.exp)) continue;
       const two = R.isInt(f.exp) && f.exp.n === 2n && SQUARED.has(f.base.op);
       const one = R.isOne(f.exp) && f.base.op === 'expm1';
-      if (two || one) cands.push({ i, j, op: f.base.op, u: f.base.args[0], key: restKey(terms[i], skip, j) });
+      if (two || one) cands.push({ i, j, op: f.base.op, u: f.base.args[0], key: '' });
     }
   }
   if (cands.length === 0) return undefined;
+  // a cheap look before building keys: a partner is a term with one factor fewer (R alone) or the other function
+  const count = (i: number) => terms[i].factors.reduce((n, f) => (f.base === skip ? n : n + 1), 0);
+  const counts = terms.map((_, i) => count(i));
+  const possible = cands.some((c) => counts.some((n, i) => i !== c.i && n === counts[c.i] - 1) || cands.some((d) => d.i !== c.i && d.u === c.u && d.op !== c.op));
+  if (!possible) return undefined;
+  for (const c of cands) c.key = restKey(terms[c.i], skip, c.j);
   const plain = new Map<string, number[]>();
   for (let i = 0; i < terms.length; i++) {
     const k = restKey(terms[i], skip, -1);

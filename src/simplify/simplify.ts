@@ -46,6 +46,7 @@ const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
 
 /** Common factors: only shared factors of this many nodes, sums of this many, and results this much smaller. */
 const FACTOR_MIN_SIZE = 2;
+const FACTOR_MIN_SIZE_BELOW = 5;
 const FACTOR_MIN_SUM = 8;
 const FACTOR_MIN_GAIN = 2;
 /** Factored sums are multiplied out inside a larger one only up to this many terms in all, this many levels deep. */
@@ -220,7 +221,7 @@ export class Simplifier {
     }
     const known = signRewrite(op, args);
     if (known) return known.kind === 'call' ? this.simplify(known) : known;
-    const identity = callIdentity(op, args, (u, r) => this.buildSum([this.powerTerm(u, r)]));
+    const identity = callIdentity(op, args, this.powerOf);
     if (identity) return this.simplify(identity);
     const rewritten = spec.simplify?.(args);
     if (rewritten) return rewritten === args[0] || rewritten.kind !== 'call' ? rewritten : this.simplify(rewritten);
@@ -320,7 +321,7 @@ export class Simplifier {
       return { coef: R.Q1, factors: [{ base, exp: r }] };
     }
     // exp(u)^r = exp(r·u)
-    const ep = expPower(base, r, (u, k) => this.simplify(call('mul', [rationalExpr(k), u])));
+    const ep = base.is('exp') ? expPower(base, r, this.scaled) : undefined;
     if (ep) return this.single(this.simplify(ep));
     const inner = this.termsOf(base);
     if (inner.length === 1) {
@@ -392,7 +393,7 @@ export class Simplifier {
       return this.normalizeTerm({ coef, factors: next });
     }
     // exp(a)·exp(b) = exp(a + b), cbrt(u)³ = u, 2sin(u)·cos(u) = sin(2u) (src/simplify/identities.ts)
-    const identity = termIdentity({ coef: t.coef, factors: merged as Factor[] }, COEF, (parts) => this.linear(parts), this.powerOps);
+    const identity = termIdentity(t.coef, merged as Factor[], COEF, this.linearOf, this.powerOps);
     if (identity) return this.normalizeTerm(this.rebuild(identity));
     let coef = t.coef;
     const factors: Factor[] = [];
@@ -449,7 +450,7 @@ export class Simplifier {
   /** The sum with a long factor every term shares taken out, (sinh(u) + 3cosh(u))·exp(x² − 2x), when smaller. */
   private factored(terms: readonly Term[], plain: Expr): Expr {
     if (plain.treeSize < FACTOR_MIN_SUM) return plain;
-    const cf = commonFactors(terms, COEF, FACTOR_MIN_SIZE);
+    const cf = commonFactors(terms, COEF, FACTOR_MIN_SIZE, FACTOR_MIN_SIZE_BELOW);
     if (!cf) return plain;
     // what is left, as written and with its factored sums multiplied out (so their like terms combine): the smaller
     const innerSum = (depth: number) => {
@@ -480,8 +481,15 @@ export class Simplifier {
     return out.treeSize + FACTOR_MIN_GAIN <= plain.treeSize ? out : plain;
   }
 
+  // the identities' callbacks (src/simplify/identities.ts), made once
+  private readonly powerOf = (u: Expr, r: Q): Expr => this.buildSum([this.powerTerm(u, r)]);
+  private readonly scaled = (u: Expr, k: Q): Expr => this.simplify(call('mul', [rationalExpr(k), u]));
+  private readonly linearOf = (parts: readonly [Q, Expr][]): Expr => this.linear(parts);
   private readonly powerOps = {
-    single: (b: Expr) => this.productOf(b),
+    single: (b: Expr) => {
+      const t = this.termsOf(b);
+      return t.length === 1 ? t[0] : undefined;
+    },
     addExp: (e: Q | Expr, k: Q) => this.addExp(e, k),
   };
 
@@ -504,11 +512,22 @@ export class Simplifier {
         factors.push(f);
         continue;
       }
-      const p = this.powerTerm(this.simplify(f.base), f.exp);
+      const p = this.powerTerm(this.simplifyNew(f.base), f.exp);
       coef = R.mul(coef, p.coef);
       for (const g of p.factors) factors.push(g);
     }
     return { coef, factors };
+  }
+
+  /** A node an identity wrote; one whose arguments are already simplified is normalized directly (no graph walk). */
+  private simplifyNew(e: Expr): Expr {
+    const hit = this.memo.get(e);
+    if (hit) return hit;
+    if (e.kind !== 'call' || !e.args.every((a) => this.memo.get(a) === a)) return this.simplify(e);
+    const out = this.normalize(e, e.args);
+    this.memo.set(e, out);
+    if (!this.memo.has(out)) this.memo.set(out, out);
+    return out;
   }
 
   /**
