@@ -7,8 +7,8 @@
 //      is beside it:
 //   calls   log_b(exp u) = u/log(b) (log10, log2 too); root(exp u, n) = exp(u/n); root(u, n) = u^(1/n) for u ≥ 0;
 //           root(w^(k·n), n) = w^k for odd n (cbrt(x³) = x)
-//   powers  exp(u)^r = exp(r·u) for rational r
-//   terms   exp(a)^p·exp(b)^q = exp(p·a + q·b); u^a·root(u, n)^b = root(u, n)^(n·a + b) written the shortest way
+//   powers  exp(u)^r = exp(r·u) for non-integer rational r
+//   terms   exp(a)^p·exp(b)^q = exp(p·a + q·b) where that is 2 nodes smaller; u^a·root(u, n)^b = root(u, n)^(n·a + b) written the shortest way
 //           (cbrt(u)³ = u, x⁵/cbrt(x³)² … ); 2·sin(u)·cos(u) = sin(2u), 2·sinh(u)·cosh(u) = sinh(2u);
 //           sinᵖ/cosᵖ = tanᵖ, cosᵖ/sinᵖ = cotᵖ (and tanh, coth); B^e·B = B^(e+1) where B's factors stand in the term
 //   sums    (same other factors R on both terms, c a rational)
@@ -70,9 +70,12 @@ export function callIdentity(op: string, args: readonly Expr[], power: (u: Expr,
   return undefined;
 }
 
-/** exp(u)^r = exp(r·u) for a rational r (exp(u) > 0, so every real power is exp's). */
+/**
+ * exp(u)^r = exp(r·u) for a non-integer rational r (exp(u) > 0, so every real power is exp's). Integer powers stay:
+ * exp(u)² shares exp(u) with the rest of a program, exp(2u) would not.
+ */
 export function expPower(base: Expr, r: Q, scale: (u: Expr, r: Q) => Expr): Expr | undefined {
-  if (!base.is('exp') || R.isOne(r)) return undefined;
+  if (!base.is('exp') || R.isInt(r)) return undefined;
   return call('exp', [scale(base.args[0], r)]);
 }
 
@@ -81,7 +84,7 @@ const pw = (k: number) => (Math.abs(k) === 1 ? 0 : 2);
 
 /**
  * Factor rewrites inside one term, or undefined when none applies:
- *   exp(a)^p·exp(b)^q = exp(p·a + q·b)                         (p, q rational; exp(a)·exp(−a) = 1, exp(a)² = exp(2a))
+ *   exp(a)^p·exp(b)^q = exp(p·a + q·b)                         (p, q rational, where 2 nodes smaller: exp(a)·exp(−a) = 1)
  *   u^a·root(u, n)^b = u^q·root(u, n)^r with n·q + r = n·a + b  (root(u, n)ⁿ = u where it is defined), the
  *                                                              shortest such way; u^a alone stays
  *   2k·sin(u)·cos(u) = k·sin(2u), 2k·sinh(u)·cosh(u) = k·sinh(2u)
@@ -100,7 +103,7 @@ export function termIdentity(coef: Q, fs: readonly IFactor[], skip: Expr, sum: (
     const bit = TRIG_BITS[b.op];
     if (bit !== undefined) trig |= bit;
     else if (b.op === 'exp') {
-      if (isQ(f.exp)) expCount += R.isOne(R.abs(f.exp)) ? 1 : 2; // exp(u)² = exp(2u) too
+      if (isQ(f.exp)) expCount += R.isInt(f.exp) ? 1 : 2; // exp(u)^(1/2) = exp(u/2) too
     } else if (b.op === 'cbrt' || b.op === 'root') {
       if (intExp) rootCandidate = true;
     } else if (!intExp && (b.op === 'mul' || b.op === 'div' || b.op === 'pow')) powerCandidate = true;
@@ -120,15 +123,23 @@ export function termIdentity(coef: Q, fs: readonly IFactor[], skip: Expr, sum: (
     const parts: [Q, Expr][] = [];
     const rest: IFactor[] = [];
     let at = -1;
+    let written = -1; // the exp factors as written: exp(u) or exp(u)^k, and the products joining them
+    let fractional = false;
     for (const f of fs) {
       if (f.base.is('exp') && isQ(f.exp)) {
         if (at < 0) at = rest.length;
         parts.push([f.exp, f.base.args[0]]);
+        written += f.base.treeSize + (R.isOne(R.abs(f.exp)) ? 0 : 2) + 1;
+        if (!R.isInt(f.exp)) fractional = true;
       } else rest.push(f);
     }
     const s = sum(parts);
-    if (!s.isNum(0)) rest.splice(at, 0, { base: call('exp', [s]), exp: R.Q1 });
-    return { coef: t.coef, factors: rest };
+    // one exp where the exponents combine or cancel (exp(x)·exp(−x) = 1, exp(x)/cbrt(exp(x))² = exp(x/3)); two
+    // that do not stay apart (each may be shared with the rest of a program)
+    if (fractional || (s.isNum(0) ? 0 : 1 + s.treeSize) <= written - 2) {
+      if (!s.isNum(0)) rest.splice(at, 0, { base: call('exp', [s]), exp: R.Q1 });
+      return { coef: t.coef, factors: rest };
+    }
   }
   if (rootCandidate) {
     for (let j = 0; j < fs.length; j++) {
