@@ -32,6 +32,7 @@ export function commonFactors(
   terms: readonly FTerm[],
   skip: Expr,
   minSize: number,
+  minSizeBelow = minSize,
 ): { coef: Q; common: { base: Expr; exp: Q | Expr }[]; reduced: FTerm[] } | undefined {
   if (terms.length < 2) return undefined;
   // candidate bases: the first term's, each shared by every other term
@@ -39,7 +40,8 @@ export function commonFactors(
   for (const f of terms[0].factors) {
     // its written size: u, u^n (two more), u^expr
     const written = f.base.treeSize + (!isQ(f.exp) ? f.exp.treeSize + 1 : R.isOne(R.abs(f.exp)) ? 0 : 2);
-    if (f.base === skip || written < minSize) continue;
+    // a shared divisor (1/(x − 1)) has its own minimum: the rational pass puts such sums over one denominator
+    if (f.base === skip || written < (isQ(f.exp) && R.sign(f.exp) < 0 ? minSizeBelow : minSize)) continue;
     const exps: (Q | Expr)[] = [];
     for (const t of terms) {
       const g = t.factors.find((h) => h.base === f.base);

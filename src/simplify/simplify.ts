@@ -24,6 +24,7 @@ import * as R from './rational.js';
 import { lowestTerms } from './ratfunc.js';
 import { combinePairs, signRewrite } from './signs.js';
 import { commonFactors } from './factor.js';
+import { callIdentity, expPower, sumIdentity, termIdentity } from './identities.js';
 import { ExprError } from '../errors.js';
 import type { Q } from './rational.js';
 
@@ -44,9 +45,13 @@ const COEF = call('$coef', []);
 const isQ = (e: Q | Expr): e is Q => !(e instanceof Expr);
 
 /** Common factors: only shared factors of this many nodes, sums of this many, and results this much smaller. */
-const FACTOR_MIN_SIZE = 5;
+const FACTOR_MIN_SIZE = 2;
+const FACTOR_MIN_SIZE_BELOW = 5;
 const FACTOR_MIN_SUM = 8;
 const FACTOR_MIN_GAIN = 2;
+/** Factored sums are multiplied out inside a larger one only up to this many terms in all, this many levels deep. */
+const DISTRIBUTE_MAX_TERMS = 32;
+const DISTRIBUTE_DEPTH = 2;
 
 /** Larger sums are not put over one denominator (the pass stays linear on huge graphs). */
 const LOWEST_TERMS_MAX_SIZE = 400;
@@ -227,6 +232,8 @@ export class Simplifier {
     }
     const known = signRewrite(op, args);
     if (known) return known.kind === 'call' ? this.simplify(known) : known;
+    const identity = callIdentity(op, args, this.powerOf);
+    if (identity) return this.simplify(identity);
     const rewritten = spec.simplify?.(args);
     if (rewritten) return rewritten === args[0] || rewritten.kind !== 'call' ? rewritten : this.simplify(rewritten);
     return call(op, args);
@@ -324,6 +331,9 @@ export class Simplifier {
       }
       return { coef: R.Q1, factors: [{ base, exp: r }] };
     }
+    // exp(u)^r = exp(r·u)
+    const ep = base.is('exp') ? expPower(base, r, this.scaled) : undefined;
+    if (ep) return this.single(this.simplify(ep));
     const inner = this.termsOf(base);
     if (inner.length === 1) {
       const t = inner[0];
@@ -342,7 +352,7 @@ export class Simplifier {
       ) {
         // (u^(2k))^(p/2) = |u|^(k·p): the even power makes the base's sign irrelevant
         const f = t.factors[0];
-        return this.normalizeTerm({ coef: R.Q1, factors: [{ base: fn('abs', f.base), exp: R.mul(f.exp as Q, r) }] });
+        return this.normalizeTerm({ coef: R.Q1, factors: [{ base: this.simplify(fn('abs', f.base)), exp: R.mul(f.exp as Q, r) }] });
       } else if (R.isOne(t.coef) && t.factors.length === 1 && isQ(t.factors[0].exp) && t.factors[0].exp.d % 2n === 0n) {
         // (u^(p/2k))^r = u^(p·r/2k): u^(p/2k) is only real for u ≥ 0, where the rule holds
         const f = t.factors[0];
@@ -393,6 +403,9 @@ export class Simplifier {
       }
       return this.normalizeTerm({ coef, factors: next });
     }
+    // exp(a)·exp(b) = exp(a + b), cbrt(u)³ = u, 2sin(u)·cos(u) = sin(2u) (src/simplify/identities.ts)
+    const identity = termIdentity(t.coef, merged as Factor[], COEF, this.linearOf, this.powerOps);
+    if (identity) return this.normalizeTerm(this.rebuild(identity));
     let coef = t.coef;
     const factors: Factor[] = [];
     for (const f of merged) {
@@ -431,6 +444,9 @@ export class Simplifier {
     }
     const live = [...byKey.values()].filter((t) => !R.isZero(t.coef));
     if (live.length === 0) return ZERO;
+    // sin²u + cos²u = 1, cosh²u − 1 = sinh²u, 1 + expm1(u) = exp(u), … (src/simplify/identities.ts): fewer terms
+    const fewer = live.length > 1 ? sumIdentity(live, COEF) : undefined;
+    if (fewer) return this.buildSum(fewer.map((t) => this.rebuild(t)));
     // Lead with a positive term when there is one: 1 − x², not −x² + 1.
     const firstPos = live.findIndex((t) => R.sign(t.coef) > 0);
     if (firstPos > 0) live.unshift(...live.splice(firstPos, 1));
@@ -445,16 +461,23 @@ export class Simplifier {
   /** The sum with a long factor every term shares taken out, (sinh(u) + 3cosh(u))·exp(x² − 2x), when smaller. */
   private factored(terms: readonly Term[], plain: Expr): Expr {
     if (plain.treeSize < FACTOR_MIN_SUM) return plain;
-    const cf = commonFactors(terms, COEF, FACTOR_MIN_SIZE);
+    const cf = commonFactors(terms, COEF, FACTOR_MIN_SIZE, FACTOR_MIN_SIZE_BELOW);
     if (!cf) return plain;
-    const inner: Term[] = [];
-    for (const t of cf.reduced) {
-      const f = t.factors.length === 1 ? t.factors[0] : undefined;
-      // a term that is one sum (u·(a + b)) spreads into its terms
-      if (f && isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) for (const u of this.termsOf(f.base)) inner.push({ coef: R.mul(u.coef, t.coef), factors: u.factors });
-      else inner.push(t as Term);
-    }
-    const sum = this.buildSum(inner);
+    // what is left, as written and with its factored sums multiplied out (so their like terms combine): the smaller
+    const innerSum = (depth: number) => {
+      const inner: Term[] = [];
+      for (const t of cf.reduced) {
+        const f = t.factors.length === 1 ? t.factors[0] : undefined;
+        // a term that is one sum (u·(a + b)) spreads into its terms
+        if (f && isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) for (const u of this.termsOf(f.base)) this.distribute({ coef: R.mul(u.coef, t.coef), factors: u.factors }, inner, depth);
+        else this.distribute(t as Term, inner, depth);
+      }
+      return this.buildSum(inner);
+    };
+    const shallow = innerSum(0);
+    const nested = cf.reduced.some((t) => t.factors.some((f) => isSum(f.base)) || (t.factors.length === 1 && isSum(t.factors[0].base) && this.termsOf(t.factors[0].base).some((u) => u.factors.some((g) => isSum(g.base)))));
+    const deep = nested ? innerSum(DISTRIBUTE_DEPTH) : shallow;
+    const sum = deep.treeSize <= shallow.treeSize ? deep : shallow;
     if (!isSum(sum)) {
       // what was left collapsed to one term: (x − s)/D − x/D is −s/D
       const t = this.termsOf(sum);
@@ -467,6 +490,75 @@ export class Simplifier {
     const back = cf.common.filter((f) => !isMonomialAtom(f.base));
     const out = this.buildTerm({ coef: cf.coef, factors: [{ base: COEF, exp: R.Q1 }, ...front, { base: sum, exp: R.Q1 }, ...back] });
     return out.treeSize + FACTOR_MIN_GAIN <= plain.treeSize ? out : plain;
+  }
+
+  // the identities' callbacks (src/simplify/identities.ts), made once
+  private readonly powerOf = (u: Expr, r: Q): Expr => this.buildSum([this.powerTerm(u, r)]);
+  private readonly scaled = (u: Expr, k: Q): Expr => this.simplify(call('mul', [rationalExpr(k), u]));
+  private readonly linearOf = (parts: readonly [Q, Expr][]): Expr => this.linear(parts);
+  private readonly powerOps = {
+    single: (b: Expr) => {
+      const t = this.termsOf(b);
+      return t.length === 1 ? t[0] : undefined;
+    },
+    addExp: (e: Q | Expr, k: Q) => this.addExp(e, k),
+  };
+
+  /** Σ pᵢ·uᵢ, simplified. */
+  private linear(parts: readonly [Q, Expr][]): Expr {
+    let acc: Expr | undefined;
+    for (const [p, u] of parts) {
+      const t = R.isOne(p) ? u : call('mul', [rationalExpr(p), u]);
+      acc = acc ? call('add', [acc, t]) : t;
+    }
+    return this.simplify(acc ?? ZERO);
+  }
+
+  /** A term whose factors an identity wrote: new bases simplified and raised through the power rule. */
+  private rebuild(t: { coef: Q; factors: readonly Factor[] }): Term {
+    let coef = t.coef;
+    const factors: Factor[] = [];
+    for (const f of t.factors) {
+      if (f.base === COEF || !isQ(f.exp) || this.memo.get(f.base) === f.base) {
+        factors.push(f);
+        continue;
+      }
+      const p = this.powerTerm(this.simplifyNew(f.base), f.exp);
+      coef = R.mul(coef, p.coef);
+      for (const g of p.factors) factors.push(g);
+    }
+    return { coef, factors };
+  }
+
+  /** A node an identity wrote; one whose arguments are already simplified is normalized directly (no graph walk). */
+  private simplifyNew(e: Expr): Expr {
+    const hit = this.memo.get(e);
+    if (hit) return hit;
+    if (e.kind !== 'call' || !e.args.every((a) => this.memo.get(a) === a)) return this.simplify(e);
+    const out = this.normalize(e, e.args);
+    this.memo.set(e, out);
+    if (!this.memo.has(out)) this.memo.set(out, out);
+    return out;
+  }
+
+  /**
+   * A term with a sum among its factors, multiplied out into `out`: c·F·(a + b) = c·F·a + c·F·b (depth levels deep,
+   * at most DISTRIBUTE_MAX_TERMS terms in all), so the like terms a factored sum hides combine with the others:
+   * 2y·(x·sin(x) − cos(x))·log(x) + 2y·x·sin(x)·log(x) is 4y·x·sin(x)·log(x) − 2y·cos(x)·log(x).
+   */
+  private distribute(t: Term, out: Term[], depth: number): void {
+    const i = depth > 0 ? t.factors.findIndex((f) => isQ(f.exp) && R.isOne(f.exp) && isSum(f.base)) : -1;
+    const inner = i >= 0 ? this.termsOf(t.factors[i].base) : undefined;
+    if (!inner || out.length + inner.length > DISTRIBUTE_MAX_TERMS) {
+      out.push(t);
+      return;
+    }
+    const rest = t.factors.filter((_, j) => j !== i);
+    for (const u of inner) {
+      // the number first, then the sum's term, then the rest: −2(y·x − 1)·log(x) is −2y·x·log(x) + 2log(x)
+      const factors = [{ base: COEF, exp: R.Q1 }, ...u.factors.filter((f) => f.base !== COEF), ...rest.filter((f) => f.base !== COEF)];
+      this.distribute(this.normalizeTerm({ coef: R.mul(t.coef, u.coef), factors }), out, depth - 1);
+    }
   }
 
   /** coefficient × factors → sign in front, numerator · …, then / denominator. */

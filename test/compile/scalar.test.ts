@@ -95,7 +95,8 @@ describe('the tape', () => {
     const d4 = f.derivative('x', 4);
     expect(d4.toString()).toBe('−4sin(x)·exp(x)');
     expect(d4.evaluate({ x: 0.7 })).toBeCloseTo(-4 * Math.sin(0.7) * Math.exp(0.7), 12);
-    expect(f.derivative().toString('plain')).toBe('cos(x)*exp(x) + sin(x)*exp(x)');
+    expect(f.derivative().toString('plain')).toBe('(cos(x) + sin(x))*exp(x)');
+    expect(f.derivative().evaluate({ x: 0.7 })).toBeCloseTo(Math.cos(0.7) * Math.exp(0.7) + Math.sin(0.7) * Math.exp(0.7), 12);
   });
 
   it('gradientInto writes value and partials into a caller buffer', () => {

@@ -43,13 +43,38 @@ describe('shared factors', () => {
     expect(format(simplify(parse('cos(x)*exp(x^2 - 2*x) + sin(x)*exp(x^2 - 2*x)')))).toBe('(cos(x) + sin(x))·exp(x² − 2x)');
   });
 
-  it('leaves a short shared factor written out (the product rule as a textbook prints it)', () => {
+  it('takes a short shared factor out too when that is smaller (the product rule: (cos(x) + sin(x))·exp(x))', () => {
     for (const f of SHORT) {
       for (const [a, b] of [['cos(y)', 'sin(y)'], ['y', 'y^2'], ['tanh(y)', '3'], ['atan(y)', 'y*u']]) {
         const e = parse(`${a}*${f} + ${b}*${f}`);
         const s = simplify(e);
-        expect(format(s, 'plain').split(format(simplify(parse(f)), 'plain')).length - 1, format(s)).toBe(2);
+        expect(s.treeSize, `${format(e)} → ${format(s)}`).toBeLessThan(e.treeSize - 1);
+        expect(format(s, 'plain').split(format(simplify(parse(f)), 'plain')).length - 1, format(s)).toBe(1);
+        sameValues(e, s);
       }
+    }
+    expect(format(simplify(parse('cos(x)*exp(x) + sin(x)*exp(x)')))).toBe('(cos(x) + sin(x))·exp(x)');
+  });
+
+  it('leaves a lone shared symbol written out (2x·sin(x) + x²·cos(x), not x·(2sin(x) + x·cos(x)))', () => {
+    for (const [a, b] of [['cos(x)', 'sin(x)'], ['2*sin(x)', 'x*cos(x)'], ['tanh(x)', '3']]) {
+      const e = parse(`${a}*y + ${b}*y`);
+      const s = simplify(e);
+      expect(format(s, 'plain').split('y').length - 1, format(s)).toBe(2);
+      sameValues(e, s);
+    }
+    expect(format(derivative(parse('x^2*sin(x)'), 'x'))).toBe('2x·sin(x) + x²·cos(x)');
+  });
+
+  it('multiplies out a factored sum inside a larger sum, so its like terms combine', () => {
+    // 2y·(x·sin(x) − cos(x))·log(x) + 2y·x·sin(x)·log(x): the x·sin(x)·log(x) terms are like terms
+    for (const g of ['exp(x)', 'cosh(x)']) {
+      const e = parse(`(2*y*(x*sin(x) - cos(x))*log(x) + 2*y*x*sin(x)*log(x))*${g} + 2*y*cos(x)*log(x)*${g}`);
+      const s = simplify(e);
+      // one term, 4y·x·sin(x)·log(x)·g in some order
+      expect(format(s, 'plain'), format(s)).not.toMatch(/[-+]/);
+      expect(s.treeSize, format(s)).toBe(parse(`4*y*x*sin(x)*log(x)*${g}`).treeSize);
+      sameValues(e, s);
     }
   });
 

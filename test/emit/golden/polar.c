@@ -10,15 +10,14 @@ static double eg_max(double a, double b) { return (b != b || b > a) ? b : a; } /
 double polar(double x, double y, double *grad) {
     const double t1 = hypot(x, y);
     const double t2 = atan2(y, x);
-    const double t3 = sin(t2);
-    const double t4 = pow(t3, 2.0);
-    const double value = t1 * t4 + eg_max(x, y);
+    const double t3 = pow(sin(t2), 2.0);
+    const double value = t1 * t3 + eg_max(x, y);
     if (grad != NULL) {
-        const double t5 = 2.0 * t1 * t3 * cos(t2);
-        const double t6 = pow(x, 2.0) + pow(y, 2.0);
-        const double t7 = eg_step(y - x);
-        grad[0] = x * t4 / t1 - t5 * y / t6 + 1.0 - t7;
-        grad[1] = y * t4 / t1 + t5 * x / t6 + t7;
+        const double t4 = t1 * sin(2.0 * t2);
+        const double t5 = pow(x, 2.0) + pow(y, 2.0);
+        const double t6 = eg_step(y - x);
+        grad[0] = x * t3 / t1 - t4 * y / t5 + 1.0 - t6;
+        grad[1] = y * t3 / t1 + t4 * x / t5 + t6;
     }
     return value;
 }

@@ -17,7 +17,7 @@ float polar(float x, float y, out float grad[2]) {
     float t2 = atan(y, x);
     float t3 = sin(t2);
     float t4 = t3 * t3;
-    float t5 = 2.0 * t1 * t3 * cos(t2);
+    float t5 = t1 * sin(2.0 * t2);
     float t6 = x * x + y * y;
     float t7 = eg_step(y - x);
     float value = t1 * t4 + max(x, y);

@@ -8,16 +8,15 @@ function eg_step(x) {
 export function polar(x, y) {
   const t1 = Math.hypot(x, y);
   const t2 = Math.atan2(y, x);
-  const t3 = Math.sin(t2);
-  const t4 = Math.pow(t3, 2);
-  const t5 = 2 * t1 * t3 * Math.cos(t2);
-  const t6 = Math.pow(x, 2) + Math.pow(y, 2);
-  const t7 = eg_step(y - x);
+  const t3 = Math.pow(Math.sin(t2), 2);
+  const t4 = t1 * Math.sin(2 * t2);
+  const t5 = Math.pow(x, 2) + Math.pow(y, 2);
+  const t6 = eg_step(y - x);
   return {
-    value: t1 * t4 + Math.max(x, y),
+    value: t1 * t3 + Math.max(x, y),
     grad: [
-      x * t4 / t1 - t5 * y / t6 + 1 - t7, // d/dx
-      y * t4 / t1 + t5 * x / t6 + t7, // d/dy
+      x * t3 / t1 - t4 * y / t5 + 1 - t6, // d/dx
+      y * t3 / t1 + t4 * x / t5 + t6, // d/dy
     ],
   };
 }

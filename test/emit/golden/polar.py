@@ -19,14 +19,13 @@ def _eg_max(*xs):
 def polar(x, y):
     t1 = math.hypot(x, y)
     t2 = math.atan2(y, x)
-    t3 = math.sin(t2)
-    t4 = t3**2
-    t5 = 2.0 * t1 * t3 * math.cos(t2)
-    t6 = x**2 + y**2
-    t7 = _eg_step(y - x)
-    value = t1 * t4 + _eg_max(x, y)
+    t3 = math.sin(t2)**2
+    t4 = t1 * math.sin(2.0 * t2)
+    t5 = x**2 + y**2
+    t6 = _eg_step(y - x)
+    value = t1 * t3 + _eg_max(x, y)
     grad = [
-        x * t4 / t1 - t5 * y / t6 + 1.0 - t7,  # d/dx
-        y * t4 / t1 + t5 * x / t6 + t7,  # d/dy
+        x * t3 / t1 - t4 * y / t5 + 1.0 - t6,  # d/dx
+        y * t3 / t1 + t4 * x / t5 + t6,  # d/dy
     ]
     return value, grad

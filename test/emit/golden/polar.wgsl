@@ -22,7 +22,7 @@ fn polar(x: f32, y: f32) -> polar_result {
     let t2 = atan2(y, x);
     let t3 = sin(t2);
     let t4 = t3 * t3;
-    let t5 = 2.0 * t1 * t3 * cos(t2);
+    let t5 = t1 * sin(2.0 * t2);
     let t6 = x * x + y * y;
     let t7 = eg_step(y - x);
     var r: polar_result;

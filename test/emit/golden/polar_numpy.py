@@ -6,14 +6,13 @@ import numpy as np
 def polar(x, y):
     t1 = np.hypot(x, y)
     t2 = np.arctan2(y, x)
-    t3 = np.sin(t2)
-    t4 = t3**2
-    t5 = 2.0 * t1 * t3 * np.cos(t2)
-    t6 = x**2 + y**2
-    t7 = np.heaviside(y - x, 0.0)
-    value = t1 * t4 + np.maximum(x, y)
+    t3 = np.sin(t2)**2
+    t4 = t1 * np.sin(2.0 * t2)
+    t5 = x**2 + y**2
+    t6 = np.heaviside(y - x, 0.0)
+    value = t1 * t3 + np.maximum(x, y)
     grad = [
-        x * t4 / t1 - t5 * y / t6 + 1.0 - t7,  # d/dx
-        y * t4 / t1 + t5 * x / t6 + t7,  # d/dy
+        x * t3 / t1 - t4 * y / t5 + 1.0 - t6,  # d/dx
+        y * t3 / t1 + t4 * x / t5 + t6,  # d/dy
     ]
     return value, grad
