@@ -11,13 +11,16 @@
 // - exprgrad, CLI: one `exprgrad diff --wrt x` child fed every line on standard input (start-up included), its
 //   CPU time read from /proc (children's times) where there is one, and its wall-clock time; every answer line is
 //   checked against the API's.
-// Prints per-formula µs for each and mathjs's time over each of exprgrad's.
+// Prints per-formula µs for each and mathjs's time over each of exprgrad's, and the bound Ohm 17 sets: its
+// grammar.match alone on the same formulas, plus the CLI's start-up, with no tree walk and no derivative at all.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as mathjs from 'mathjs';
 import { parse, derivative, format } from '../dist/index.js';
 import { formulas } from './parse-corpus.mjs';
+import * as ohm from 'ohm-js';
+import { grammarRecipe } from '../dist/parse/grammar-source.js';
 
 const count = Number(process.argv[2] ?? 2000);
 const bin = fileURLToPath(new URL('../bin/exprgrad.js', import.meta.url));
@@ -88,6 +91,13 @@ spawnSync(process.execPath, [bin, 'diff', '--wrt', 'x'], { input: '', encoding: 
 const startWall = performance.now() - s0;
 const startCpu = sc0 !== undefined ? childrenCpu() - sc0 : undefined;
 
+// The floor Ohm 17 sets: its match alone (no tree walk, no derivative) on the same formulas, warmed up likewise.
+const grammar = ohm.makeRecipe(grammarRecipe);
+for (const f of formulas(200, 0x51de, { ascii: true })) grammar.match(f);
+t0 = cpu();
+for (const f of corpus) grammar.match(f);
+const matchMs = cpu() - t0;
+
 const per = (ms) => (ms * 1000) / count;
 const row = (label, ms, note = '') =>
   console.log(`${label.padEnd(44)} ${per(ms).toFixed(1).padStart(9)} µs/formula   mathjs ÷ this: ${(mathMs / ms).toFixed(1).padStart(6)}×${note}`);
@@ -96,4 +106,6 @@ console.log(`${'mathjs derivative(text, "x"), CPU'.padEnd(44)} ${per(mathMs).toF
 row('exprgrad API parse+derivative+format, CPU', apiMs);
 if (cliCpu !== undefined) row('exprgrad diff --wrt x < lines, child CPU', cliCpu, `  (start-up included; start-up alone: ${startCpu} ms CPU)`);
 row('exprgrad diff --wrt x < lines, wall clock', cliWall, `  (start-up alone: ${startWall.toFixed(0)} ms wall)`);
+row('Ohm 17 grammar.match alone, CPU', matchMs, '  (the parser, before any tree walk or derivative)');
+if (startCpu !== undefined) row('bound: start-up + match, nothing else', startCpu + matchMs, '  (the most any CLI on Ohm 17 could reach)');
 console.log(`every CLI answer equals the API's; node ${process.version}`);
