@@ -41,23 +41,48 @@ class TooBig extends Error {}
 const monoKey = (m: Mono): string => m.map(([a, e]) => `${a}^${e}`).join('*');
 
 function monoMul(a: Mono, b: Mono): Mono {
-  const out = new Map<number, number>(a as [number, number][]);
-  for (const [id, e] of b) out.set(id, (out.get(id) ?? 0) + e);
-  const m = [...out].sort((x, y) => x[0] - y[0]);
-  for (const [, e] of m) if (e > MAX_DEGREE) throw new TooBig();
+  if (b.length === 0) return a;
+  if (a.length === 0) {
+    for (const [, e] of b) if (e > MAX_DEGREE) throw new TooBig();
+    return b;
+  }
+  // both sorted by atom id: merge
+  const m: (readonly [number, number])[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    let f: readonly [number, number];
+    if (y === undefined || (x !== undefined && x[0] < y[0])) f = a[i++];
+    else if (x === undefined || y[0] < x[0]) f = b[j++];
+    else {
+      f = [x[0], x[1] + y[1]];
+      i++;
+      j++;
+    }
+    if (f[1] > MAX_DEGREE) throw new TooBig();
+    m.push(f);
+  }
   return m;
 }
 
 /** a / b when b divides a (every exponent of b at most a's), else undefined. */
 function monoDiv(a: Mono, b: Mono): Mono | undefined {
-  const out = new Map<number, number>(a as [number, number][]);
-  for (const [id, e] of b) {
-    const have = out.get(id) ?? 0;
-    if (have < e) return undefined;
-    if (have === e) out.delete(id);
-    else out.set(id, have - e);
+  if (b.length === 0) return a;
+  // both sorted by atom id: every atom of b must be in a with at least its exponent
+  const m: (readonly [number, number])[] = [];
+  let j = 0;
+  for (const x of a) {
+    const y = b[j];
+    if (y === undefined || x[0] < y[0]) m.push(x);
+    else if (x[0] === y[0]) {
+      if (x[1] < y[1]) return undefined;
+      if (x[1] > y[1]) m.push([x[0], x[1] - y[1]]);
+      j++;
+    } else return undefined; // y's atom is not in a
   }
-  return [...out].sort((x, y) => x[0] - y[0]);
+  return j === b.length ? m : undefined;
 }
 
 const degree = (m: Mono): number => m.reduce((s, [, e]) => s + e, 0);
