@@ -445,7 +445,21 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
   }
   if (below.length === 0) return top;
   const den = below.reduce((a, b) => call('mul', [a, b]));
-  const whole = fraction(top, den);
+  let whole = fraction(top, den);
+  // over two or more polynomial factors, also try the denominator multiplied out, with either sign (N/D = −N/−D):
+  // 2/(1 − x²), not −2/((x − 1)·(1 + x)); kept only when strictly smaller
+  if (f.factors.size >= 2) {
+    try {
+      let d = polyMulMono(constPoly(R.Q1), mono);
+      for (const { poly, k } of f.factors.values()) d = polyMul(d, polyPow(poly, k));
+      for (const s of [R.Q1, R.QM1]) {
+        const alt = fraction(polyExpr(polyMulMono(f.num, [], s), reader.atoms, w), plainPolyExpr(polyMulMono(d, [], s), reader.atoms, w));
+        if (alt.treeSize < whole.treeSize) whole = alt;
+      }
+    } catch (err) {
+      if (!(err instanceof TooBig)) throw err;
+    }
+  }
   // over one plain factor, also try the polynomial part plus a proper fraction: 1/(1 + exp(−x)) − y
   if (f.mono.size === 0 && f.factors.size === 1) {
     const { poly, k } = [...f.factors.values()][0];

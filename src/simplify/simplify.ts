@@ -633,7 +633,8 @@ const isSum = (e: Expr) => e.is('add') || e.is('sub');
 function worthCombining(e: Expr): boolean {
   // already one fraction with a monomial on top: nothing can cancel (a polynomial never divides a monomial)
   const f = e.is('neg') ? e.args[0] : e;
-  if (f.is('div') && spineHas(f.args[0], (n) => isSum(n) || n.is('div')) === false && !spineHas(f.args[1], (n) => n.is('div'), true)) return false;
+  // (unless two sums are multiplied below, which may multiply out smaller: 1/((x − 1)·(x + 1)) is 1/(x² − 1))
+  if (f.is('div') && spineHas(f.args[0], (n) => isSum(n) || n.is('div')) === false && !spineHas(f.args[1], (n) => n.is('div'), true) && sumFactors(f.args[1]) < 2) return false;
   const stack: [Expr, boolean][] = [[e, false]];
   while (stack.length) {
     const [node, inSum] = stack.pop()!;
@@ -655,6 +656,19 @@ function worthCombining(e: Expr): boolean {
     }
   }
   return false;
+}
+
+/** How many sums stand as factors on e's · and integer-power spine. */
+function sumFactors(e: Expr): number {
+  let n = 0;
+  const stack = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (isSum(x)) n++;
+    else if (x.is('mul')) stack.push(x.args[0], x.args[1]);
+    else if (x.is('pow') && x.args[1].kind === 'num') stack.push(x.args[0]);
+  }
+  return n;
 }
 
 /** Whether a node on e's ·, /, integer-power spine (and +, − with throughSums; e itself included) satisfies test. */

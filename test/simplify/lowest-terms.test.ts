@@ -62,6 +62,28 @@ describe('rational functions', () => {
     expect(format(S('1/x + 1/y'))).toBe('1/x + 1/y'); // (x + y)/(x·y) is not smaller
   });
 
+  it('multiplies a product of sums below out when that is smaller, with the sign that reads best', () => {
+    // pairs of factors whose product is shorter written out (x² − a², x³ − 1) and numerators over them; (x + y)·(x − y)
+    // is no longer than x² − y² and stays
+    for (const [a, b, prod] of [['x - 1', 'x + 1', 'x² − 1'], ['x - 2', 'x + 2', 'x² − 4'], ['x - 1', 'x^2 + x + 1', 'x³ − 1'], ['x^2 - 1', 'x^2 + 1', 'x⁴ − 1']]) {
+      for (const top of ['1', 'x', '2', 'x*y']) {
+        const e = parse(`${top}/((${a})*(${b}))`);
+        const s = simplify(e);
+        expect(format(s), format(e)).toContain(prod);
+        expect(s.treeSize).toBeLessThan(e.treeSize);
+        sameValues(e, s);
+        expect(simplify(s)).toBe(s);
+      }
+    }
+    // N/D = −N/−D: the leading sign is not needed when the denominator can carry it
+    expect(format(derivative(parse('log((1 + x)/(1 - x))'), 'x'))).toBe('2/(1 − x²)');
+    expect(format(derivative(parse('log(x - 1) - log(x + 1)'), 'x'))).toBe('2/(x² − 1)');
+    expect(format(S('1/(x - 1) - 1/(x + 1)'))).toBe('2/(x² − 1)');
+    expect(format(S('1/((x + y)*(x - y))'))).toBe('1/((x + y)·(x − y))');
+    // a square multiplied out is longer: (x − 3)² stays
+    expect(format(S('1/(x - 3)^2 + 1/(x - 3)'))).toContain('(x − 3)²');
+  });
+
   it('combines like terms across products and collects repeats', () => {
     expect(format(S('6x*cos(x) - 3(x^2-2)*sin(x) + (3x^2-6)*sin(x) + x*(x^2-6)*cos(x)'))).toBe('x³·cos(x)');
     for (const u of ['x + 1', 'sin(x) + y', 'x^2 - 3']) {
