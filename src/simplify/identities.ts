@@ -16,7 +16,10 @@
 //           c·R·sinh²u + c·R = c·R·cosh²u,  c·R·tan²u + c·R = c·R/cos²u,  c·R − c·R·tanh²u = c·R/cosh²u,
 //           c·R·sin²u + c·R·cos²u = c·R,  c·R·cosh²u − c·R·sinh²u = c·R,
 //           c·R·cos²u − c·R·sin²u = c·R·cos(2u),  c·R·cosh²u + c·R·sinh²u = c·R·cosh(2u),
-//           c·R·expm1(u) + c·R = c·R·exp(u)
+//           c·R·expm1(u) + c·R = c·R·exp(u),
+//           c·R/cos²u − c·R = c·R·tan²u,  c·R/sin²u − c·R = c·R·cot²u,  c·R/cosh²u − c·R = −c·R·tanh²u,
+//           c·R/sinh²u + c·R = c·R·coth²u,  c·R·sec²u − c·R = c·R·tan²u,  c·R·csc²u − c·R = c·R·cot²u,
+//           c·R·cot²u + c·R = c·R·csc²u
 
 import { Expr, call, num } from '../ir/expr.js';
 import { signOf } from './signs.js';
@@ -295,7 +298,9 @@ function restKey(t: ITerm, skip: Expr, drop: number): string {
   return parts.sort().join('*');
 }
 
-const SQUARED = new Set(['sin', 'cos', 'sinh', 'cosh', 'tan', 'tanh']);
+const SQUARED = new Set(['sin', 'cos', 'sinh', 'cosh', 'tan', 'tanh', 'sec', 'csc', 'cot']);
+/** Functions whose −2nd power has a sum rule (1/cos²u − 1 = tan²u …); such a candidate's op is written 'cos-2'. */
+const INVERSE_SQUARED = new Set(['sin', 'cos', 'sinh', 'cosh']);
 
 /**
  * The sum rules (see the header): pairs of terms with the same other factors R. Returns the new terms (fewer than
@@ -312,6 +317,7 @@ export function sumIdentity(terms: readonly ITerm[], skip: Expr): ITerm[] | unde
       const two = R.isInt(f.exp) && f.exp.n === 2n && SQUARED.has(f.base.op);
       const one = R.isOne(f.exp) && f.base.op === 'expm1';
       if (two || one) cands.push({ i, j, op: f.base.op, u: f.base.args[0], key: '' });
+      else if (R.isInt(f.exp) && f.exp.n === -2n && INVERSE_SQUARED.has(f.base.op)) cands.push({ i, j, op: `${f.base.op}-2`, u: f.base.args[0], key: '' });
     }
   }
   if (cands.length === 0) return undefined;
@@ -352,6 +358,11 @@ export function sumIdentity(terms: readonly ITerm[], skip: Expr): ITerm[] | unde
       if (c.op === 'tan' && same) { replace(c, sq('cos', c.u), R.q(-2n), a, partner); continue; }
       if (c.op === 'tanh' && opposite) { replace(c, sq('cosh', c.u), R.q(-2n), b, partner); continue; }
       if (c.op === 'expm1' && same) { replace(c, sq('exp', c.u), R.Q1, a, partner); continue; }
+      if ((c.op === 'cos-2' || c.op === 'sec') && opposite) { replace(c, sq('tan', c.u), R.q(2n), a, partner); continue; }
+      if ((c.op === 'sin-2' || c.op === 'csc') && opposite) { replace(c, sq('cot', c.u), R.q(2n), a, partner); continue; }
+      if (c.op === 'cosh-2' && opposite) { replace(c, sq('tanh', c.u), R.q(2n), b, partner); continue; }
+      if (c.op === 'sinh-2' && same) { replace(c, sq('coth', c.u), R.q(2n), a, partner); continue; }
+      if (c.op === 'cot' && same) { replace(c, sq('csc', c.u), R.q(2n), a, partner); continue; }
     }
     // with the other function of the same argument, squared
     const other = c.op === 'sin' ? 'cos' : c.op === 'cos' ? 'sin' : c.op === 'sinh' ? 'cosh' : c.op === 'cosh' ? 'sinh' : undefined;

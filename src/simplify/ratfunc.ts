@@ -448,7 +448,10 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
   let whole = fraction(top, den);
   // over two or more polynomial factors, also try the denominator multiplied out, with either sign (N/D = −N/−D):
   // 2/(1 − x²), not −2/((x − 1)·(1 + x)); kept only when strictly smaller
-  if (f.factors.size >= 2) {
+  // (only when it has at most 8 terms before like terms meet, Π termsᵏ ≤ 8: a longer expansion is never shorter)
+  let expanded = 1;
+  for (const { poly, k } of f.factors.values()) expanded *= poly.size ** k;
+  if (f.factors.size >= 2 && expanded <= 8) {
     try {
       let d = polyMulMono(constPoly(R.Q1), mono);
       for (const { poly, k } of f.factors.values()) d = polyMul(d, polyPow(poly, k));

@@ -44,6 +44,13 @@ const SUMS: [string, string, string][] = [
   ['C*R*cos(U)^2 - C*R*sin(U)^2', 'C*R*cos(2*U)', 'sin'],
   ['C*R*cosh(U)^2 + C*R*sinh(U)^2', 'C*R*cosh(2*U)', 'sinh'],
   ['C*R*expm1(U) + C*R', 'C*R*exp(U)', 'expm1'],
+  ['C*R/cos(U)^2 - C*R', 'C*R*tan(U)^2', 'cos'],
+  ['C*R/sin(U)^2 - C*R', 'C*R*cot(U)^2', 'sin'],
+  ['C*R/cosh(U)^2 - C*R', '-C*R*tanh(U)^2', 'cosh'],
+  ['C*R/sinh(U)^2 + C*R', 'C*R*coth(U)^2', 'sinh'],
+  ['C*R*sec(U)^2 - C*R', 'C*R*tan(U)^2', 'sec'],
+  ['C*R*csc(U)^2 - C*R', 'C*R*cot(U)^2', 'csc'],
+  ['C*R*cot(U)^2 + C*R', 'C*R*csc(U)^2', 'cot'],
   ['2*C*R*sin(U)*cos(U)', 'C*R*sin(2*U)', 'cos'],
   ['2*C*R*sinh(U)*cosh(U)', 'C*R*sinh(2*U)', 'cosh'],
 ];
@@ -58,7 +65,7 @@ function check(input: string, equal: string, gone: RegExp, what: string): void {
   sameValues(e, parse(equal), `${what} (the identity itself)`);
 }
 
-describe('sums: Pythagorean, double-angle and expm1 identities', () => {
+describe('sums: Pythagorean, double-angle, reciprocal-square and expm1 identities', () => {
   it('each rule over arguments u, other factors R and coefficients c', () => {
     for (const [lhs, rhs, fnName] of SUMS) {
       for (const u of U) {
@@ -77,13 +84,16 @@ describe('sums: Pythagorean, double-angle and expm1 identities', () => {
     expect(format(simplify(parse('sin(x)^2 + cos(x)^2')))).toBe('1');
     expect(format(simplify(parse('cosh(x)^2 - sinh(x)^2')))).toBe('1');
     expect(format(simplify(parse('1 + expm1(x + y)')))).toBe('exp(x + y)');
+    expect(format(derivative(parse('tan(x) - x'), 'x'))).toBe('tan(x)²');
+    expect(format(derivative(parse('x - tanh(x)'), 'x'))).toBe('tanh(x)²');
+    expect(format(derivative(parse('-cot(x) - x'), 'x'))).toBe('cot(x)²');
     expect(format(derivative(parse('sin(x)*cos(x)'), 'x'))).toBe('cos(2x)');
     expect(format(derivative(parse('asin(tanh(x))'), 'x'))).toBe('1/cosh(x)');
     expect(format(derivative(parse('acoth(cosh(x))'), 'x'))).toBe('−1/sinh(x)');
   });
 
   it('leaves near misses alone (other coefficients, other arguments)', () => {
-    for (const t of ['2*sin(x)^2 + cos(x)^2', 'sin(x)^2 - 2', 'sin(x)^2 + cos(y)^2', 'cosh(x)^2 + 1', 'expm1(x) + 2', 'tanh(x)^2 + 1']) {
+    for (const t of ['2*sin(x)^2 + cos(x)^2', 'sin(x)^2 - 2', 'sin(x)^2 + cos(y)^2', 'cosh(x)^2 + 1', 'expm1(x) + 2', 'tanh(x)^2 + 1', 'cos(x)^-2 + 1', '2*cos(x)^-2 - 1', 'sec(x)^2 + 1', 'cot(x)^2 - 1']) {
       const e = parse(t);
       const s = simplify(e);
       const fnName = /^[0-9*]*([a-z]+\d?)/.exec(t)![1];
