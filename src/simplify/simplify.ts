@@ -423,6 +423,12 @@ export class Simplifier {
           continue;
         }
       }
+      if (isQ(f.exp) && R.isInt(f.exp) && (f.base.is('mul') || f.base.is('div'))) {
+        // a product's root raised back to an integer power, √(x·y)·√(x·y) or (√(x·y))², is x·y: its factors, so it
+        // meets its like terms (y·x − 2x·y is −x·y)
+        const p = this.powerTerm(f.base, f.exp);
+        return this.normalizeTerm({ coef: R.mul(coef, p.coef), factors: [...factors, ...p.factors, ...merged.slice(merged.indexOf(f) + 1)] });
+      }
       factors.push(f);
     }
     return { coef, factors };

@@ -4,6 +4,7 @@ import { parse } from '../../src/parse/parse.js';
 import { format } from '../../src/print/print.js';
 import { simplify } from '../../src/simplify/simplify.js';
 import { derivative } from '../../src/diff/diff.js';
+import { evaluate } from '../../src/eval/evaluate.js';
 
 const s = (text: string) => format(simplify(parse(text)), 'plain');
 
@@ -31,5 +32,36 @@ describe('simplifier regressions', () => {
     expect(s('(x^2)^(3/2)')).toBe('abs(x)^3');
     expect(s('u - u')).toBe('0');
     expect(s('-(-u)')).toBe('u');
+  });
+});
+
+describe('a root of a product raised back to an integer power', () => {
+  // (√P)² and √P·√P are P where √P is defined, and P's factors then meet their like terms: before, the pass kept
+  // P as one factor, so d/dx √(x·y)/(√(x·y) + x) printed y·x − 2x·y in its numerator.
+  const PRODUCTS = ['x*y', 'x/y', '2*x*y', 'x*y^2', '3*x/(2*y)'];
+  const FORMS = ['sqrt(P)^2', 'sqrt(P)*sqrt(P)', 'cbrt(P)^3', 'root(P, 4)^4'];
+  it('is the product, which combines with its like terms', () => {
+    for (const p of PRODUCTS) {
+      for (const form of FORMS) {
+        const text = form.replaceAll('P', `(${p})`);
+        expect(s(`${text} - ${p}`), text).toBe('0');
+        expect(s(`${text} + ${p}`), text).toBe(s(`2*${p}`));
+        expect(s(text), text).toBe(s(p));
+      }
+    }
+  });
+
+  it('gives the textbook derivative of √P/(√P + Q) (P a product in x, Q = x or 2x)', () => {
+    expect(format(derivative(parse('sqrt(x*y)/(sqrt(x*y) + x)'), 'x'), 'plain')).toBe('-sqrt(x*y)/(2*(sqrt(x*y) + x)^2)');
+    for (const p of ['x*y', 'x/y', '2*x*y', 'x*y^2']) {
+      for (const [q, k] of [['x', '1/2'], ['2*x', '1']]) {
+        const e = parse(`sqrt(${p})/(sqrt(${p}) + ${q})`);
+        const d = derivative(e, 'x');
+        // d/dx √P/(√P + Q) = −k·√P/(√P + Q)² for P = c·x·(y-part) and Q = q·x (P′ = P/x, Q′ = Q/x)
+        const want = simplify(parse(`-${k}*sqrt(${p})/(sqrt(${p}) + ${q})^2`));
+        expect(d.treeSize, `${format(e, 'plain')} → ${format(d, 'plain')}`).toBeLessThanOrEqual(want.treeSize);
+        for (const [x, y] of [[0.7, 1.3], [2.1, 0.4], [1.5, 3]]) expect(evaluate(d, { x, y })).toBeCloseTo(evaluate(want, { x, y }), 10);
+      }
+    }
   });
 });
