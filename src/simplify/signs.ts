@@ -4,10 +4,11 @@
 // ≥ 0 wherever defined, undefined: unknown), and rewrites that use it:
 //   abs(u) = relu(u) = u where u ≥ 0 and sign(u) = step(u) = 1 where u > 0: exp, cosh, √, abs, even powers, positive
 //   constants, and sums, products and quotients of those (x² + 1 > 0); max(a, b, a) = max(a, b);
-//   log(1/u) = −log(u).
+//   log(1/u) = −log(u); a variable-free argument decided by its value (./constants.ts).
 // Every rule keeps the value wherever both sides are defined.
 
 import { Expr, call, num } from '../ir/expr.js';
+import { constantRewrite, constantSign } from './constants.js';
 
 export type SignInfo = 'pos' | 'nonneg' | undefined;
 
@@ -30,6 +31,8 @@ function both(a: SignInfo, b: SignInfo): SignInfo {
 function compute(e: Expr): SignInfo {
   if (e.kind === 'num') return e.value > 0 ? 'pos' : e.value === 0 ? 'nonneg' : undefined;
   if (e.kind === 'sym') return undefined;
+  const k = constantSign(e); // a constant such as π − 3 or log(2): its value decides
+  if (k !== undefined) return k > 0 ? 'pos' : undefined;
   const a = e.args;
   switch (e.op) {
     case 'pi':
@@ -64,6 +67,9 @@ function compute(e: Expr): SignInfo {
 
 /** abs(u) = u for u ≥ 0; sign(u) = 1 for u > 0; log(1/u) = −log(u). Undefined when no rule applies. */
 export function signRewrite(op: string, args: readonly Expr[]): Expr | undefined {
+  // a constant argument decides: abs(1 − π) = π − 1, floor(π) = 3, max(x, 2, 3) = max(x, 3) (./constants.ts)
+  const constant = constantRewrite(op, args);
+  if (constant) return constant;
   // max(a, b, a) = max(a, b): a repeated argument changes neither the value nor (ties go to the first) the derivative
   if ((op === 'max' || op === 'min') && args.length > 1) {
     const distinct = [...new Set(args)];
