@@ -176,6 +176,29 @@ function inverseOf(inner: string, also?: (args: readonly Expr[]) => Expr | undef
   return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? args[0].args[0] : also?.(args));
 }
 
+/** c for a base written −c with c a small variable-free expression (−2, −3/4, −π), else undefined. */
+function negatedConstant(a: Expr): Expr | undefined {
+  if (!a.is('neg') || a.args[0].treeSize > 16) return undefined;
+  const free = (e: Expr): boolean => e.kind === 'sym' || e.args.some(free);
+  return free(a.args[0]) ? undefined : a.args[0];
+}
+
+/** log_b of b^k or 1/b^k written as integer literals: log10(1000) = 3, log2(1/8) = −3. */
+function exactLog(b: number, u: Expr): number | undefined {
+  const inv = u.is('div') && u.args[0].isNum(1);
+  const v = literalValue(inv ? u.args[1] : u);
+  if (v === undefined || !Number.isInteger(v) || v < 1) return undefined;
+  let p = 1;
+  for (let k = 0; k <= 64 && p <= v; k++, p *= b) if (p === v) return inv ? -k : k;
+  return undefined;
+}
+function logOfPower(b: number) {
+  return ([u]: readonly Expr[]): Expr | undefined => {
+    const k = exactLog(b, u);
+    return k === undefined ? undefined : lit(k);
+  };
+}
+
 function foldLiteral(f: (x: number) => number) {
   return ([u]: readonly Expr[]): Expr | undefined => {
     const v = literalValue(u);
@@ -341,7 +364,9 @@ const defs = {
     eval: (a, b) => Math.pow(a, b),
     // Small integer powers multiply out: within an ulp or two of pow, and several times faster.
     // ∂(a^b)/∂a = b·a^(b−1);  ∂(a^b)/∂b = a^b·log(a) (only built when b depends on the variable)
-    d: ([a, b], self, i) => (i === 0 ? mul(b, pow(a, sub(b, ONE))) : mul(self, fn('log', a))),
+    // For a negative constant a (−c), a^b is real only where b is an integer, so ∂/∂b is 0 wherever a^b is differentiable
+    // (b constant there); log(−a) keeps that 0 finite ((−3/4)^min(3, x) at x > 3: 0, not NaN from 0·log(−3/4)).
+    d: ([a, b], self, i) => (i === 0 ? mul(b, pow(a, sub(b, ONE))) : mul(self, fn('log', negatedConstant(a) ?? a))),
     print: (ctx, [a, b], node) => {
       const base = ctx.wrap(a, Prec.ATOM);
       if (ctx.style === 'unicode') {
@@ -403,11 +428,11 @@ const defs = {
   // exp' = exp
   exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
-  log: fn1({ doc: 'natural logarithm (log(x, b): to base b, see logb)', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
+  log: fn1({ doc: 'natural logarithm (log(x, b): to base b, see logb)', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : args[0].is('pow') && args[0].args[0].is('e') ? args[0].args[1] : at([1, ZERO])(args))) }),
   // log10' = 1/(u·log 10)
-  log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: at([1, ZERO], [10, ONE]) }),
+  log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: logOfPower(10) }),
   // log2' = 1/(u·log 2)
-  log2: fn1({ doc: 'base-2 logarithm', eval: Math.log2, d: (u) => div(ONE, mul(u, fn('log', TWO))), smooth: positive, latex: '\\log_{2}', simplify: at([1, ZERO], [2, ONE]) }),
+  log2: fn1({ doc: 'base-2 logarithm', eval: Math.log2, d: (u) => div(ONE, mul(u, fn('log', TWO))), smooth: positive, latex: '\\log_{2}', simplify: logOfPower(2) }),
   // sqrt' = 1/(2√u)
   sqrt: {
     ...fn1({ doc: 'square root', eval: Math.sqrt, d: (_u, self) => div(ONE, mul(TWO, self)), smooth: positive }),
@@ -538,6 +563,10 @@ const defs = {
         let p = 1;
         for (let k = 0; k <= 64 && p <= xv; k++, p *= bv) if (p === xv) return num(k);
       }
+      if (bv !== undefined && Number.isInteger(bv) && bv >= 2) {
+        const k = exactLog(bv, x);
+        if (k !== undefined) return lit(k);
+      }
       if (b.isNum(10)) return fn('log10', x);
       if (b.isNum(2)) return fn('log2', x);
       if (x.isNum(1)) return ZERO;
@@ -585,7 +614,8 @@ const defs = {
   atan2: {
     arity: 2,
     doc: 'atan2(y, x): angle of the point (x, y)',
-    eval: Math.atan2,
+    // +0 and −0 are one value: atan2(−0, −1) is π, as atan2(0, −1) (round(−0.5) and −(x − x) give −0 in float64)
+    eval: S.atan2,
     // ∂/∂y = x/(x² + y²),  ∂/∂x = −y/(x² + y²)
     d: ([y, x], _self, i) => {
       const r2 = add(square(x), square(y));
