@@ -176,6 +176,13 @@ function inverseOf(inner: string, also?: (args: readonly Expr[]) => Expr | undef
   return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? args[0].args[0] : also?.(args));
 }
 
+/** Whether e is a rational literal that is not an integer: 0.5, 1/2, −3/4 (root(x, n) is then x^(1/n) exactly). */
+function nonIntegerRational(e: Expr): boolean {
+  const u = e.is('neg') ? e.args[0] : e;
+  if (u.kind === 'num') return !Number.isInteger(u.value);
+  return u.is('div') && u.args[0].kind === 'num' && u.args[1].kind === 'num' && u.args[1].value !== 0 && !Number.isInteger(u.args[0].value / u.args[1].value);
+}
+
 /** c for a base written −c with c a small variable-free expression (−2, −3/4, −π), else undefined. */
 function negatedConstant(a: Expr): Expr | undefined {
   if (!a.is('neg') || a.args[0].treeSize > 16) return undefined;
@@ -411,10 +418,10 @@ const defs = {
   },
 
   // ── elementary functions ───────────────────────────────────────────────────
-  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: either(at([0, ZERO]), trigAt(Math.sin)) }),
-  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: either(at([0, ONE]), trigAt(Math.cos)) }),
+  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: inverseOf('asin', either(at([0, ZERO]), trigAt(Math.sin))) }),
+  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: inverseOf('acos', either(at([0, ONE]), trigAt(Math.cos))) }),
   // tan' = 1/cos²
-  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: either(at([0, ZERO]), trigAt(Math.tan)) }),
+  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: inverseOf('atan', either(at([0, ZERO]), trigAt(Math.tan))) }),
   // asin' = 1/√(1 − u²)
   asin: fn1({ doc: 'inverse sine', eval: Math.asin, d: (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), smooth: insideUnit, latex: '\\arcsin', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.asin)) }),
   // acos' = −1/√(1 − u²)
@@ -484,9 +491,9 @@ const defs = {
 
   // ── reciprocal trigonometric functions and their inverses ──────────────────
   // sec' = sec·tan, csc' = −csc·cot, cot' = −csc²
-  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: either(at([0, ONE]), trigAt(S.sec)) }),
-  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: trigAt(S.csc) }),
-  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: trigAt(S.cot) }),
+  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: inverseOf('asec', either(at([0, ONE]), trigAt(S.sec))) }),
+  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: inverseOf('acsc', trigAt(S.csc)) }),
+  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: inverseOf('acot', trigAt(S.cot)) }),
   // asec' = 1/(|u|·√(u² − 1)), acsc' = −1/(|u|·√(u² − 1)), acot' = −1/(1 + u²)
   asec: fn1({ doc: 'inverse secant acos(1/x), in [0, π], for |x| ≥ 1', eval: S.asec, d: (u) => div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE)))), smooth: outsideUnit, latex: '\\operatorname{arcsec}', simplify: either(at([1, ZERO]), inverseTrigAt(S.asec)) }),
   acsc: fn1({ doc: 'inverse cosecant asin(1/x), in [−π/2, π/2], for |x| ≥ 1', eval: S.acsc, d: (u) => neg(div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE))))), smooth: outsideUnit, latex: '\\operatorname{arccsc}', parity: 'odd', simplify: inverseTrigAt(S.acsc) }),
@@ -494,9 +501,9 @@ const defs = {
 
   // ── reciprocal hyperbolic functions, inverse hyperbolic functions ──────────
   // sech' = −sech·tanh, csch' = −csch·coth, coth' = −csch²
-  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: at([0, ONE]) }),
-  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd' }),
-  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd' }),
+  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: inverseOf('asech', at([0, ONE])) }),
+  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd', simplify: inverseOf('acsch') }),
+  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd', simplify: inverseOf('acoth') }),
   // asinh' = 1/√(u² + 1), acosh' = 1/√(u² − 1), atanh' = 1/(1 − u²)
   asinh: fn1({ doc: 'inverse hyperbolic sine log(x + √(x² + 1))', eval: Math.asinh, d: (u) => div(ONE, fn('sqrt', add(square(u), ONE))), latex: '\\operatorname{arsinh}', parity: 'odd', simplify: inverseOf('sinh', at([0, ZERO])) }),
   acosh: fn1({ doc: 'inverse hyperbolic cosine, ≥ 0, for x ≥ 1', eval: Math.acosh, d: (u) => div(ONE, fn('sqrt', sub(square(u), ONE))), smooth: (xs, eps) => xs[0] > 1 + eps, latex: '\\operatorname{arcosh}', simplify: (args) => (args[0].is('cosh') ? fn('abs', args[0].args[0]) : at([1, ZERO])(args)) }),
@@ -585,7 +592,8 @@ const defs = {
     // ∂/∂x = root(x, n)/(n·x),  ∂/∂n = −root(x, n)·log(x)/n²
     d: ([x, n], self, i) => (i === 0 ? div(self, mul(n, x)) : neg(div(mul(self, fn('log', x)), square(n)))),
     smooth: ([x, n], eps) => Math.abs(n) > eps && (x > eps || (x < -eps && Number.isInteger(n) && Math.abs(n % 2) === 1)),
-    simplify: ([x, n]) => (n.isNum(1) ? x : n.isNum(2) ? fn('sqrt', x) : n.isNum(3) ? fn('cbrt', x) : x.isNum(0) || x.isNum(1) ? x : undefined),
+    // a non-integer n (a decimal or p/q) is the power x^(1/n), which then combines with other powers of x
+    simplify: ([x, n]) => (n.isNum(1) ? x : n.isNum(2) ? fn('sqrt', x) : n.isNum(3) ? fn('cbrt', x) : x.isNum(0) || x.isNum(1) ? x : nonIntegerRational(n) ? pow(x, div(ONE, n)) : undefined),
     print: (ctx, [x, n]) =>
       ctx.style === 'latex'
         ? { text: `\\sqrt[${n.text}]{${x.text}}`, prec: Prec.ATOM }

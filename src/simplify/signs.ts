@@ -3,7 +3,8 @@
 // In:  simplified Exprs.  Out: what is known of their sign over the reals ('pos': > 0 wherever defined, 'nonneg':
 // ≥ 0 wherever defined, undefined: unknown), and rewrites that use it:
 //   abs(u) = relu(u) = u where u ≥ 0 and sign(u) = step(u) = 1 where u > 0: exp, cosh, √, abs, even powers, positive
-//   constants, and sums, products and quotients of those (x² + 1 > 0); max(a, b, a) = max(a, b);
+//   constants, sigmoid, softplus, erfc, sech, hypot, acos, acosh, and sums, products and quotients of those
+//   (x² + 1 > 0); max(a, b, a) = max(a, b);
 //   log(1/u) = −log(u); a variable-free argument decided by its value (./constants.ts).
 // Every rule keeps the value wherever both sides are defined.
 
@@ -40,10 +41,21 @@ function compute(e: Expr): SignInfo {
     case 'exp':
     case 'cosh':
       return a.length === 0 || e.op === 'exp' || e.op === 'cosh' ? 'pos' : undefined;
+    case 'sigmoid':
+    case 'softplus':
+    case 'erfc':
+    case 'sech':
+      return 'pos';
     case 'sqrt':
     case 'abs':
     case 'relu':
+    case 'step':
+    case 'acos':
+    case 'asec':
+    case 'acosh':
       return 'nonneg';
+    case 'hypot': // ≥ each |argument|: > 0 when one argument is known > 0 or is a nonzero constant
+      return a.some((u) => signOf(u) === 'pos' || constantSign(u) !== undefined) ? 'pos' : 'nonneg';
     case 'add': {
       const x = signOf(a[0]);
       const y = signOf(a[1]);

@@ -105,3 +105,43 @@ describe('exact logarithms', () => {
     }
   });
 });
+
+describe('inverse pairs and rational roots', () => {
+  it('f(f⁻¹(u)) = u for every trigonometric and hyperbolic pair, with the value kept wherever the left side is defined', () => {
+    const pairs = ['sin asin', 'cos acos', 'tan atan', 'sec asec', 'csc acsc', 'cot acot', 'sinh asinh', 'cosh acosh', 'tanh atanh', 'sech asech', 'csch acsch', 'coth acoth'];
+    let checked = 0;
+    for (const pair of pairs) {
+      const [f, g] = pair.split(' ');
+      for (const u of ['x', '2*x - 1', 'x^2 + 1/2', 'exp(x)']) {
+        const e = parse(`${f}(${g}(${u}))`);
+        const s = simplify(e);
+        expect(s, `${f}(${g}(${u}))`).toBe(simplify(parse(u)));
+        for (const x of [-3, -1.2, -0.4, 0.3, 0.8, 1.7, 4]) {
+          const v = evaluate(e, { x });
+          if (Number.isFinite(v)) {
+            expect(evaluate(s, { x })).toBeCloseTo(v, 9);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  it('root(x, n) for a non-integer rational n is x^(1/n), the same value everywhere', () => {
+    for (const n of ['1/2', '0.5', '-3/4', '0.3', '2/3', '-1/2', '5/2']) {
+      const e = parse(`root(x, ${n})`);
+      const s = simplify(e);
+      expect(s.is('root'), `root(x, ${n}) → ${format(s, 'plain')}`).toBe(false);
+      for (const x of [-2, -0.5, 0.25, 1, 3.5]) {
+        const v = evaluate(e, { x });
+        const w = evaluate(s, { x });
+        if (Number.isNaN(v)) continue; // x < 0: no real root either way
+        expect(w).toBeCloseTo(v, 10);
+      }
+    }
+    expect(format(simplify(parse('x - root(x, 1/2)')), 'plain')).toBe('x - x^2');
+    // integer n keeps root (an odd n has a real root of a negative x, which a rational power would not print as)
+    expect(format(simplify(parse('root(x, 5)')), 'plain')).toBe('root(x, 5)');
+  });
+});

@@ -119,3 +119,27 @@ describe('one pass is a fixed point', () => {
     expect(s('(-1)*(x + y)')).toBe('-x - y');
   });
 });
+
+describe('sign knowledge of more functions', () => {
+  it('abs, sign, step and relu vanish on sigmoid, softplus, erfc, sech, hypot with a nonzero constant, acos, acosh', () => {
+    const positive = ['sigmoid(x)', 'softplus(x)', 'erfc(x)', 'sech(x)', 'hypot(x, 0.5)', 'hypot(y, x, -2)', 'hypot(exp(x), y)'];
+    const nonneg = ['acos(x)', 'acosh(x + 2)', 'asec(x + 2)', 'hypot(x, y)', 'step(x)'];
+    for (const u of [...positive, ...nonneg]) {
+      const su = format(simplify(parse(u)), 'plain');
+      expect(s(`abs(${u})`)).toBe(su);
+      expect(s(`relu(${u})`)).toBe(su);
+      if (positive.includes(u)) {
+        expect(s(`sign(${u})`)).toBe('1');
+        expect(s(`step(${u})`)).toBe('1');
+      } else expect(s(`sign(${u})`)).not.toBe('1'); // 0 is possible: sign stays
+    }
+    // and the values agree where defined
+    for (const u of [...positive, ...nonneg]) {
+      for (const x of [-0.9, 0.2, 0.6]) {
+        const e = parse(`abs(${u}) + sign(${u})`);
+        const v = evaluate(e, { x, y: 0.3 });
+        if (Number.isFinite(v)) expect(evaluate(simplify(e), { x, y: 0.3 })).toBeCloseTo(v, 12);
+      }
+    }
+  });
+});
