@@ -206,6 +206,11 @@ function logOfPower(b: number) {
   };
 }
 
+/** f(g(u)) = 1/u where f is the reciprocal of g's inverse (tan(acot u) = 1/u, sech(acosh u) = 1/u), wherever defined. */
+function reciprocalOf(inner: string) {
+  return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? div(ONE, args[0].args[0]) : undefined);
+}
+
 function foldLiteral(f: (x: number) => number) {
   return ([u]: readonly Expr[]): Expr | undefined => {
     const v = literalValue(u);
@@ -418,20 +423,20 @@ const defs = {
   },
 
   // ── elementary functions ───────────────────────────────────────────────────
-  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: inverseOf('asin', either(at([0, ZERO]), trigAt(Math.sin))) }),
-  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: inverseOf('acos', either(at([0, ONE]), trigAt(Math.cos))) }),
+  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: inverseOf('asin', either(reciprocalOf('acsc'), at([0, ZERO]), trigAt(Math.sin))) }),
+  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: inverseOf('acos', either(reciprocalOf('asec'), at([0, ONE]), trigAt(Math.cos))) }),
   // tan' = 1/cos²
-  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: inverseOf('atan', either(at([0, ZERO]), trigAt(Math.tan))) }),
+  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: inverseOf('atan', either(reciprocalOf('acot'), at([0, ZERO]), trigAt(Math.tan))) }),
   // asin' = 1/√(1 − u²)
   asin: fn1({ doc: 'inverse sine', eval: Math.asin, d: (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), smooth: insideUnit, latex: '\\arcsin', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.asin)) }),
   // acos' = −1/√(1 − u²)
   acos: fn1({ doc: 'inverse cosine', eval: Math.acos, d: (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), smooth: insideUnit, latex: '\\arccos', simplify: either(at([1, ZERO]), inverseTrigAt(Math.acos)) }),
   // atan' = 1/(1 + u²)
   atan: fn1({ doc: 'inverse tangent', eval: Math.atan, d: (u) => div(ONE, add(ONE, square(u))), latex: '\\arctan', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.atan)) }),
-  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: inverseOf('asinh', at([0, ZERO])) }),
-  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: inverseOf('acosh', at([0, ONE])) }),
+  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: inverseOf('asinh', either(reciprocalOf('acsch'), at([0, ZERO]))) }),
+  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: inverseOf('acosh', either(reciprocalOf('asech'), at([0, ONE]))) }),
   // tanh' = 1 − tanh²
-  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: inverseOf('atanh', at([0, ZERO])) }),
+  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: inverseOf('atanh', either(reciprocalOf('acoth'), at([0, ZERO]))) }),
   // exp' = exp
   exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
@@ -491,9 +496,9 @@ const defs = {
 
   // ── reciprocal trigonometric functions and their inverses ──────────────────
   // sec' = sec·tan, csc' = −csc·cot, cot' = −csc²
-  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: inverseOf('asec', either(at([0, ONE]), trigAt(S.sec))) }),
-  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: inverseOf('acsc', trigAt(S.csc)) }),
-  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: inverseOf('acot', trigAt(S.cot)) }),
+  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: inverseOf('asec', either(reciprocalOf('acos'), at([0, ONE]), trigAt(S.sec))) }),
+  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: inverseOf('acsc', either(reciprocalOf('asin'), trigAt(S.csc))) }),
+  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: inverseOf('acot', either(reciprocalOf('atan'), trigAt(S.cot))) }),
   // asec' = 1/(|u|·√(u² − 1)), acsc' = −1/(|u|·√(u² − 1)), acot' = −1/(1 + u²)
   asec: fn1({ doc: 'inverse secant acos(1/x), in [0, π], for |x| ≥ 1', eval: S.asec, d: (u) => div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE)))), smooth: outsideUnit, latex: '\\operatorname{arcsec}', simplify: either(at([1, ZERO]), inverseTrigAt(S.asec)) }),
   acsc: fn1({ doc: 'inverse cosecant asin(1/x), in [−π/2, π/2], for |x| ≥ 1', eval: S.acsc, d: (u) => neg(div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE))))), smooth: outsideUnit, latex: '\\operatorname{arccsc}', parity: 'odd', simplify: inverseTrigAt(S.acsc) }),
@@ -501,9 +506,9 @@ const defs = {
 
   // ── reciprocal hyperbolic functions, inverse hyperbolic functions ──────────
   // sech' = −sech·tanh, csch' = −csch·coth, coth' = −csch²
-  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: inverseOf('asech', at([0, ONE])) }),
-  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd', simplify: inverseOf('acsch') }),
-  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd', simplify: inverseOf('acoth') }),
+  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: inverseOf('asech', either(reciprocalOf('acosh'), at([0, ONE]))) }),
+  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd', simplify: inverseOf('acsch', reciprocalOf('asinh')) }),
+  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd', simplify: inverseOf('acoth', reciprocalOf('atanh')) }),
   // asinh' = 1/√(u² + 1), acosh' = 1/√(u² − 1), atanh' = 1/(1 − u²)
   asinh: fn1({ doc: 'inverse hyperbolic sine log(x + √(x² + 1))', eval: Math.asinh, d: (u) => div(ONE, fn('sqrt', add(square(u), ONE))), latex: '\\operatorname{arsinh}', parity: 'odd', simplify: inverseOf('sinh', at([0, ZERO])) }),
   acosh: fn1({ doc: 'inverse hyperbolic cosine, ≥ 0, for x ≥ 1', eval: Math.acosh, d: (u) => div(ONE, fn('sqrt', sub(square(u), ONE))), smooth: (xs, eps) => xs[0] > 1 + eps, latex: '\\operatorname{arcosh}', simplify: (args) => (args[0].is('cosh') ? fn('abs', args[0].args[0]) : at([1, ZERO])(args)) }),

@@ -145,3 +145,39 @@ describe('inverse pairs and rational roots', () => {
     expect(format(simplify(parse('root(x, 5)')), 'plain')).toBe('root(x, 5)');
   });
 });
+
+describe('reciprocal inverse pairs and even powers of abs', () => {
+  it('f(g(u)) = 1/u where f is the reciprocal of g⁻¹, with the value kept wherever the left side is defined', () => {
+    const pairs = ['tan acot', 'cot atan', 'sin acsc', 'cos asec', 'sec acos', 'csc asin', 'sinh acsch', 'cosh asech', 'tanh acoth', 'sech acosh', 'csch asinh', 'coth atanh'];
+    let checked = 0;
+    for (const pair of pairs) {
+      const [f, g] = pair.split(' ');
+      for (const u of ['x', '2*x - 1', 'x^2 + 1/2']) {
+        const e = parse(`${f}(${g}(${u}))`);
+        const s = simplify(e);
+        expect(s, `${f}(${g}(${u})) → ${format(s, 'plain')}`).toBe(simplify(parse(`1/(${u})`)));
+        for (const x of [-3, -1.2, -0.4, 0.3, 0.8, 1.7, 4]) {
+          const v = evaluate(e, { x });
+          if (Number.isFinite(v)) {
+            expect(evaluate(s, { x })).toBeCloseTo(v, 9);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(120);
+  });
+
+  it('|u|^(2k) = u^(2k), also inside sums and products and from √(u⁴)', () => {
+    for (const u of ['x', 'x + 1', 'sin(x)*y', 'x - y']) {
+      for (const k of [1, 2, 3]) {
+        const e = parse(`abs(${u})^${2 * k}`);
+        const s = simplify(e);
+        expect(format(s, 'plain'), format(e, 'plain')).not.toMatch(/abs/);
+        for (const x of [-2, -0.3, 0.6]) expect(evaluate(s, { x, y: -0.7 })).toBeCloseTo(evaluate(e, { x, y: -0.7 }), 10);
+      }
+    }
+    expect(format(simplify(parse('sqrt(1 - abs(x)^2)')), 'plain')).toBe('sqrt(1 - x^2)');
+    expect(format(simplify(parse('abs(x)^3')), 'plain')).toBe('abs(x)^3'); // an odd power keeps it
+  });
+});
