@@ -383,7 +383,9 @@ export class Simplifier {
     if (R.isZero(t.coef)) return { coef: R.Q0, factors: [] };
     const index = new Map<Expr, number>();
     const merged: { base: Expr; exp: Q | Expr }[] = [];
-    for (const f of t.factors) {
+    for (let f of t.factors) {
+      // (b^e)^n = b^(e·n) for an integer n, as reading the built b^(e·n) back gives (1/z^x is z^(−x) in one pass)
+      if (f.base.is('pow') && isQ(f.exp) && R.isInt(f.exp) && !constValue(f.base.args[1])) f = { base: f.base.args[0], exp: this.scaleExp(f.base.args[1], f.exp) };
       const i = index.get(f.base);
       if (i === undefined) {
         index.set(f.base, merged.length);
@@ -412,6 +414,11 @@ export class Simplifier {
     const factors: Factor[] = [];
     for (const f of merged) {
       if (isQ(f.exp) && R.isZero(f.exp)) continue;
+      // 0^(−k) is ∞, which 1/0 also is (as powerTerm writes it): (y/0)² is y²/0 in one pass
+      if (f.base === ZERO && isQ(f.exp) && R.sign(f.exp) < 0 && !R.eq(f.exp, R.QM1)) {
+        factors.push({ base: ZERO, exp: R.QM1 });
+        continue;
+      }
       if (f.base === COEF) {
         factors.push(f);
         continue;

@@ -118,6 +118,23 @@ describe('one pass is a fixed point', () => {
     }
     expect(s('(-1)*(x + y)')).toBe('-x - y');
   });
+
+  it('an integer power of a power with a symbolic exponent, and negative powers of 0, in one pass', () => {
+    for (const b of ['z', 'z + 1', 'sin(z)']) {
+      for (const e of ['x', 'x + y', '2*x']) {
+        for (const text of [`((${b})^(${e}))^(-1)`, `(sqrt((${b})^(${e})))^(-2)`, `acot(((( ${b})^(${e}))^0.5)^(-2))`, `((${b})^(${e}))^3*(${b})`, `1/(${b})^(${e})`]) {
+          const once = simplify(parse(text));
+          expect(simplify(once), `${text} → ${format(once, 'plain')}`).toBe(once);
+          const at = { x: 0.6, y: 0.2, z: 1.3 };
+          expect(evaluate(once, at)).toBeCloseTo(evaluate(parse(text), at), 12);
+        }
+      }
+    }
+    for (const text of ['(y/0)^2', '(y/0)^3*x', 'root(y/log(1), 1/2)', '1/(0^2*x)', 'x/(0*y)^4']) {
+      const once = simplify(parse(text));
+      expect(simplify(once), `${text} → ${format(once, 'plain')}`).toBe(once);
+    }
+  });
 });
 
 describe('sign knowledge of more functions', () => {
