@@ -661,6 +661,8 @@ function worthCombining(e: Expr): boolean {
         d = d.args[0];
       }
       if (isSum(d)) return true;
+      // a sum over a non-constant divisor among other terms: 1/x − (x + 10)/x² is −10/x²
+      if (inSum && isSum(node.args[0]) && node.args[1].kind !== 'num') return true;
       stack.push([node.args[0], inSum]);
     } else if (node.is('mul')) {
       if (inSum && (isSum(node.args[0]) || isSum(node.args[1]))) return true;
