@@ -97,6 +97,12 @@ export function signRewrite(op: string, args: readonly Expr[]): Expr | undefined
   return undefined;
 }
 
+/** The reciprocal functions and what they are the reciprocal of. */
+const RECIPROCAL: Readonly<Record<string, string | undefined>> = { __proto__: null, sec: 'cos', csc: 'sin', cot: 'tan', sech: 'cosh', csch: 'sinh', coth: 'tanh' } as never;
+/** q(u)·d(u) = n(u) for q = n/d: tan·cos = sin, cot·sin = cos, tanh·cosh = sinh, coth·sinh = cosh. */
+const QUOTIENT: Readonly<Record<string, [string, string] | undefined>> = { __proto__: null, tan: ['cos', 'sin'], cot: ['sin', 'cos'], tanh: ['cosh', 'sinh'], coth: ['sinh', 'cosh'] } as never;
+const PAIR_OPS: ReadonlySet<string> = new Set(['sign', ...Object.keys(RECIPROCAL), ...Object.keys(QUOTIENT)]);
+
 /** A factor base^exp of a term, as the simplifier keeps it (a rational exponent, or an Expr). */
 export interface PairFactor {
   readonly base: Expr;
@@ -108,11 +114,12 @@ const intExp = (f: PairFactor): number | undefined =>
 
 /**
  * Products of functions of the same argument that are one simpler function, over a term's merged factors:
- *   sign(u)·|u|⁻¹ = u⁻¹ and sign(u)·|u| = u;   tan(u)ᵃ·cos(u)ᵇ = sin(u)ᵐ·tan(u)ᵃ⁻ᵐ·cos(u)ᵇ⁻ᵐ, m = min(a, b) > 0.
+ *   sign(u)·|u|⁻¹ = u⁻¹ and sign(u)·|u| = u;   tan(u)ᵃ·cos(u)ᵇ = sin(u)ᵐ·tan(u)ᵃ⁻ᵐ·cos(u)ᵇ⁻ᵐ, m = min(a, b) > 0,
+ *   and so cot·sin = cos, tanh·cosh = sinh, coth·sinh = cosh;   sec(u)⁻ᵏ = cos(u)ᵏ (csc, cot, sech, csch, coth alike).
  * Returns the replacement factors (integer exponents), or undefined when no pair is present.
  */
 export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp: number; replaces: number[] }[] | undefined {
-  if (!factors.some((f) => f.base.is('sign') || f.base.is('tan'))) return undefined;
+  if (!factors.some((f) => f.base.kind === 'call' && PAIR_OPS.has(f.base.op))) return undefined;
   const out: { base: Expr; exp: number; replaces: number[] }[] = [];
   const used = new Set<number>();
   for (let i = 0; i < factors.length; i++) {
@@ -121,6 +128,14 @@ export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp:
     const u = f.base.args[0];
     const a = intExp(f);
     if (a === undefined) continue;
+    // 1/sec(u) = cos(u), 1/csch(u) = sinh(u), …: a reciprocal function to a negative power is its base function
+    const base = RECIPROCAL[f.base.op];
+    if (base && a < 0) {
+      out.push({ base: call(base, [u]), exp: -a, replaces: [i] });
+      used.add(i);
+      continue;
+    }
+    const quotient = QUOTIENT[f.base.op];
     for (let j = 0; j < factors.length; j++) {
       if (j === i || used.has(j)) continue;
       const g = factors[j];
@@ -132,9 +147,9 @@ export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp:
         used.add(i).add(j);
         break;
       }
-      if (f.base.op === 'tan' && g.base.op === 'cos' && a > 0 && b > 0) {
+      if (quotient && g.base.op === quotient[0] && a > 0 && b > 0) {
         const m = Math.min(a, b);
-        out.push({ base: call('sin', [u]), exp: m, replaces: [] });
+        out.push({ base: call(quotient[1], [u]), exp: m, replaces: [] });
         out.push({ base: f.base, exp: a - m, replaces: [i] });
         out.push({ base: g.base, exp: b - m, replaces: [j] });
         used.add(i).add(j);

@@ -160,3 +160,30 @@ describe('sign knowledge of more functions', () => {
     }
   });
 });
+
+describe('reciprocal functions and quotient pairs', () => {
+  it('1/sec = cos, 1/csch = sinh, …, and tan·cos = sin, cot·sin = cos, tanh·cosh = sinh, coth·sinh = cosh, with values kept', () => {
+    const recip: [string, string][] = [['sec', 'cos'], ['csc', 'sin'], ['cot', 'tan'], ['sech', 'cosh'], ['csch', 'sinh'], ['coth', 'tanh']];
+    const quot: [string, string, string][] = [['tan', 'cos', 'sin'], ['cot', 'sin', 'cos'], ['tanh', 'cosh', 'sinh'], ['coth', 'sinh', 'cosh']];
+    const cases: [string, string, string[]][] = []; // input, a function the result has, functions it has not
+    for (const u of ['x', '2*x + 1']) {
+      for (const [r, f] of recip) {
+        cases.push([`y/${r}(${u})`, f, [r]], [`1/${r}(${u})^2`, f, [r]]);
+      }
+      for (const [q, d, n] of quot) cases.push([`${q}(${u})*${d}(${u})*y`, n, [q, d]], [`${q}(${u})^2*${d}(${u})`, n, [d]]);
+    }
+    for (const [text, has, hasNot] of cases) {
+      const e = parse(text);
+      const r = simplify(e);
+      const out = format(r, 'plain');
+      expect(out, text).toMatch(new RegExp(`\\b${has}\\(`));
+      for (const f of hasNot) expect(out, text).not.toMatch(new RegExp(`\\b${f}\\(`));
+      expect(r.treeSize).toBeLessThanOrEqual(e.treeSize);
+      for (const x of [-1.3, 0.4, 2.1]) {
+        const v = evaluate(e, { x, y: 0.7 });
+        if (Number.isFinite(v)) expect(evaluate(r, { x, y: 0.7 })).toBeCloseTo(v, 9);
+      }
+    }
+    expect(cases.length).toBe(40);
+  });
+});
