@@ -87,6 +87,7 @@ const KERNEL_SYNTAX: Partial<Record<OpName, (...xs: string[]) => string>> = {
   min: (...xs) => xs.reduce((a, b) => `Math.min(${a}, ${b})`),
   max: (...xs) => xs.reduce((a, b) => `Math.max(${a}, ${b})`),
   hypot: (...xs) => `Math.sqrt(${xs.map((x) => `${x} * ${x}`).join(' + ')})`,
+  atan2: (y, x) => `Math.atan2(${y}, ${x})`, // float32 kernels: the sign of a zero is not ours to keep
 };
 
 /**

@@ -31,8 +31,11 @@ const syntax: Partial<Record<OpName, (...xs: string[]) => string>> = {
 };
 
 const MathFns = Math as unknown as Record<string, unknown>;
-/** Ops named like a Math function that differ from it: exprgrad's round ties to even, Math.round toward +∞. */
-const NOT_MATH: ReadonlySet<string> = new Set(['round']);
+/**
+ * Ops named like a Math function that differ from it: exprgrad's round ties to even, Math.round toward +∞; atan2
+ * reads −0 as 0 (src/ir/ops.ts).
+ */
+const NOT_MATH: ReadonlySet<string> = new Set(['round', 'atan2']);
 
 /** The op in plain JavaScript (operators, Math), or undefined where only its own evaluation computes it. */
 export function jsSyntax(op: string, args: readonly string[]): string | undefined {

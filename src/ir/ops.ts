@@ -171,21 +171,44 @@ function either(...fs: ((args: readonly Expr[]) => Expr | undefined)[]) {
   };
 }
 
-/**
- * f(g(u)) = 1/u where f is the reciprocal of g's inverse: csc(asin u) = 1/sin(asin u) = 1/u, likewise
- * sec(acos u), cot(atan u), csch(asinh u), sech(acosh u), coth(atanh u). Equal wherever the left side is defined.
- */
-function reciprocalOf(inner: string) {
-  return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? div(ONE, args[0].args[0]) : undefined);
-}
-
-/**
- * f(g(u)) = u for an inverse pair (exp(log u) = u wherever the left side is defined). The trigonometric pairs go
- * this way only (sin(asin u) = u for |u| ≤ 1, tan(atan u) = u, sec(asec u) = u for |u| ≥ 1, cot(acot u) = u with
- * acot(0) = π/2); asin(sin u) is u only for |u| ≤ π/2 and stays.
- */
+/** f(g(u)) = u for an inverse pair (exp(log u) = u wherever the left side is defined). */
 function inverseOf(inner: string, also?: (args: readonly Expr[]) => Expr | undefined) {
   return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? args[0].args[0] : also?.(args));
+}
+
+/** Whether e is a rational literal that is not an integer: 0.5, 1/2, −3/4 (root(x, n) is then x^(1/n) exactly). */
+function nonIntegerRational(e: Expr): boolean {
+  const u = e.is('neg') ? e.args[0] : e;
+  if (u.kind === 'num') return !Number.isInteger(u.value);
+  return u.is('div') && u.args[0].kind === 'num' && u.args[1].kind === 'num' && u.args[1].value !== 0 && !Number.isInteger(u.args[0].value / u.args[1].value);
+}
+
+/** c for a base written −c with c a small variable-free expression (−2, −3/4, −π), else undefined. */
+function negatedConstant(a: Expr): Expr | undefined {
+  if (!a.is('neg') || a.args[0].treeSize > 16) return undefined;
+  const free = (e: Expr): boolean => e.kind === 'sym' || e.args.some(free);
+  return free(a.args[0]) ? undefined : a.args[0];
+}
+
+/** log_b of b^k or 1/b^k written as integer literals: log10(1000) = 3, log2(1/8) = −3. */
+function exactLog(b: number, u: Expr): number | undefined {
+  const inv = u.is('div') && u.args[0].isNum(1);
+  const v = literalValue(inv ? u.args[1] : u);
+  if (v === undefined || !Number.isInteger(v) || v < 1) return undefined;
+  let p = 1;
+  for (let k = 0; k <= 64 && p <= v; k++, p *= b) if (p === v) return inv ? -k : k;
+  return undefined;
+}
+function logOfPower(b: number) {
+  return ([u]: readonly Expr[]): Expr | undefined => {
+    const k = exactLog(b, u);
+    return k === undefined ? undefined : lit(k);
+  };
+}
+
+/** f(g(u)) = 1/u where f is the reciprocal of g's inverse (tan(acot u) = 1/u, sech(acosh u) = 1/u), wherever defined. */
+function reciprocalOf(inner: string) {
+  return (args: readonly Expr[]): Expr | undefined => (args[0].is(inner) ? div(ONE, args[0].args[0]) : undefined);
 }
 
 function foldLiteral(f: (x: number) => number) {
@@ -353,7 +376,9 @@ const defs = {
     eval: (a, b) => Math.pow(a, b),
     // Small integer powers multiply out: within an ulp or two of pow, and several times faster.
     // ∂(a^b)/∂a = b·a^(b−1);  ∂(a^b)/∂b = a^b·log(a) (only built when b depends on the variable)
-    d: ([a, b], self, i) => (i === 0 ? mul(b, pow(a, sub(b, ONE))) : mul(self, fn('log', a))),
+    // For a negative constant a (−c), a^b is real only where b is an integer, so ∂/∂b is 0 wherever a^b is differentiable
+    // (b constant there); log(−a) keeps that 0 finite ((−3/4)^min(3, x) at x > 3: 0, not NaN from 0·log(−3/4)).
+    d: ([a, b], self, i) => (i === 0 ? mul(b, pow(a, sub(b, ONE))) : mul(self, fn('log', negatedConstant(a) ?? a))),
     print: (ctx, [a, b], node) => {
       const base = ctx.wrap(a, Prec.ATOM);
       if (ctx.style === 'unicode') {
@@ -398,28 +423,28 @@ const defs = {
   },
 
   // ── elementary functions ───────────────────────────────────────────────────
-  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: either(inverseOf('asin'), at([0, ZERO]), trigAt(Math.sin)) }),
-  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: either(inverseOf('acos'), at([0, ONE]), trigAt(Math.cos)) }),
+  sin: fn1({ doc: 'sine', eval: Math.sin, d: (u) => fn('cos', u), latex: '\\sin', parity: 'odd', simplify: inverseOf('asin', either(reciprocalOf('acsc'), at([0, ZERO]), trigAt(Math.sin))) }),
+  cos: fn1({ doc: 'cosine', eval: Math.cos, d: (u) => neg(fn('sin', u)), latex: '\\cos', parity: 'even', simplify: inverseOf('acos', either(reciprocalOf('asec'), at([0, ONE]), trigAt(Math.cos))) }),
   // tan' = 1/cos²
-  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: either(inverseOf('atan'), at([0, ZERO]), trigAt(Math.tan)) }),
+  tan: fn1({ doc: 'tangent', eval: Math.tan, d: (u) => div(ONE, square(fn('cos', u))), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\tan', parity: 'odd', simplify: inverseOf('atan', either(reciprocalOf('acot'), at([0, ZERO]), trigAt(Math.tan))) }),
   // asin' = 1/√(1 − u²)
   asin: fn1({ doc: 'inverse sine', eval: Math.asin, d: (u) => div(ONE, fn('sqrt', sub(ONE, square(u)))), smooth: insideUnit, latex: '\\arcsin', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.asin)) }),
   // acos' = −1/√(1 − u²)
   acos: fn1({ doc: 'inverse cosine', eval: Math.acos, d: (u) => neg(div(ONE, fn('sqrt', sub(ONE, square(u))))), smooth: insideUnit, latex: '\\arccos', simplify: either(at([1, ZERO]), inverseTrigAt(Math.acos)) }),
   // atan' = 1/(1 + u²)
   atan: fn1({ doc: 'inverse tangent', eval: Math.atan, d: (u) => div(ONE, add(ONE, square(u))), latex: '\\arctan', parity: 'odd', simplify: either(at([0, ZERO]), inverseTrigAt(Math.atan)) }),
-  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: inverseOf('asinh', at([0, ZERO])) }),
-  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: inverseOf('acosh', at([0, ONE])) }),
+  sinh: fn1({ doc: 'hyperbolic sine', eval: Math.sinh, d: (u) => fn('cosh', u), latex: '\\sinh', parity: 'odd', simplify: inverseOf('asinh', either(reciprocalOf('acsch'), at([0, ZERO]))) }),
+  cosh: fn1({ doc: 'hyperbolic cosine', eval: Math.cosh, d: (u) => fn('sinh', u), latex: '\\cosh', parity: 'even', simplify: inverseOf('acosh', either(reciprocalOf('asech'), at([0, ONE]))) }),
   // tanh' = 1 − tanh²
-  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: inverseOf('atanh', at([0, ZERO])) }),
+  tanh: fn1({ doc: 'hyperbolic tangent', eval: Math.tanh, d: (_u, self) => sub(ONE, square(self)), latex: '\\tanh', parity: 'odd', simplify: inverseOf('atanh', either(reciprocalOf('acoth'), at([0, ZERO]))) }),
   // exp' = exp
   exp: fn1({ doc: 'exponential', eval: Math.exp, d: (_u, self) => self, latex: '\\exp', simplify: inverseOf('log', at([0, ONE])) }),
   // log' = 1/u
-  log: fn1({ doc: 'natural logarithm (log(x, b): to base b, see logb)', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : at([1, ZERO])(args))) }),
+  log: fn1({ doc: 'natural logarithm (log(x, b): to base b, see logb)', eval: Math.log, d: (u) => div(ONE, u), smooth: positive, latex: '\\ln', simplify: inverseOf('exp', (args) => (args[0].is('e') ? ONE : args[0].is('pow') && args[0].args[0].is('e') ? args[0].args[1] : at([1, ZERO])(args))) }),
   // log10' = 1/(u·log 10)
-  log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: at([1, ZERO], [10, ONE]) }),
+  log10: fn1({ doc: 'base-10 logarithm', eval: Math.log10, d: (u) => div(ONE, mul(u, fn('log', num(10)))), smooth: positive, latex: '\\log_{10}', simplify: logOfPower(10) }),
   // log2' = 1/(u·log 2)
-  log2: fn1({ doc: 'base-2 logarithm', eval: Math.log2, d: (u) => div(ONE, mul(u, fn('log', TWO))), smooth: positive, latex: '\\log_{2}', simplify: at([1, ZERO], [2, ONE]) }),
+  log2: fn1({ doc: 'base-2 logarithm', eval: Math.log2, d: (u) => div(ONE, mul(u, fn('log', TWO))), smooth: positive, latex: '\\log_{2}', simplify: logOfPower(2) }),
   // sqrt' = 1/(2√u)
   sqrt: {
     ...fn1({ doc: 'square root', eval: Math.sqrt, d: (_u, self) => div(ONE, mul(TWO, self)), smooth: positive }),
@@ -471,9 +496,9 @@ const defs = {
 
   // ── reciprocal trigonometric functions and their inverses ──────────────────
   // sec' = sec·tan, csc' = −csc·cot, cot' = −csc²
-  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: either(inverseOf('asec'), reciprocalOf('acos'), at([0, ONE]), trigAt(S.sec)) }),
-  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: either(inverseOf('acsc'), reciprocalOf('asin'), trigAt(S.csc)) }),
-  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: either(inverseOf('acot'), reciprocalOf('atan'), trigAt(S.cot)) }),
+  sec: fn1({ doc: 'secant 1/cos(x)', eval: S.sec, d: (u, self) => mul(self, fn('tan', u)), smooth: (xs, eps) => Math.abs(Math.cos(xs[0])) > eps, latex: '\\sec', parity: 'even', simplify: inverseOf('asec', either(reciprocalOf('acos'), at([0, ONE]), trigAt(S.sec))) }),
+  csc: fn1({ doc: 'cosecant 1/sin(x)', eval: S.csc, d: (u, self) => neg(mul(self, fn('cot', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\csc', parity: 'odd', simplify: inverseOf('acsc', either(reciprocalOf('asin'), trigAt(S.csc))) }),
+  cot: fn1({ doc: 'cotangent cos(x)/sin(x)', eval: S.cot, d: (u) => neg(square(fn('csc', u))), smooth: (xs, eps) => Math.abs(Math.sin(xs[0])) > eps, latex: '\\cot', parity: 'odd', simplify: inverseOf('acot', either(reciprocalOf('atan'), trigAt(S.cot))) }),
   // asec' = 1/(|u|·√(u² − 1)), acsc' = −1/(|u|·√(u² − 1)), acot' = −1/(1 + u²)
   asec: fn1({ doc: 'inverse secant acos(1/x), in [0, π], for |x| ≥ 1', eval: S.asec, d: (u) => div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE)))), smooth: outsideUnit, latex: '\\operatorname{arcsec}', simplify: either(at([1, ZERO]), inverseTrigAt(S.asec)) }),
   acsc: fn1({ doc: 'inverse cosecant asin(1/x), in [−π/2, π/2], for |x| ≥ 1', eval: S.acsc, d: (u) => neg(div(ONE, mul(fn('abs', u), fn('sqrt', sub(square(u), ONE))))), smooth: outsideUnit, latex: '\\operatorname{arccsc}', parity: 'odd', simplify: inverseTrigAt(S.acsc) }),
@@ -481,9 +506,9 @@ const defs = {
 
   // ── reciprocal hyperbolic functions, inverse hyperbolic functions ──────────
   // sech' = −sech·tanh, csch' = −csch·coth, coth' = −csch²
-  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: either(inverseOf('asech'), reciprocalOf('acosh'), at([0, ONE])) }),
-  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd', simplify: either(inverseOf('acsch'), reciprocalOf('asinh')) }),
-  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd', simplify: either(inverseOf('acoth'), reciprocalOf('atanh')) }),
+  sech: fn1({ doc: 'hyperbolic secant 1/cosh(x)', eval: S.sech, d: (u, self) => neg(mul(self, fn('tanh', u))), latex: '\\operatorname{sech}', parity: 'even', simplify: inverseOf('asech', either(reciprocalOf('acosh'), at([0, ONE]))) }),
+  csch: fn1({ doc: 'hyperbolic cosecant 1/sinh(x)', eval: S.csch, d: (u, self) => neg(mul(self, fn('coth', u))), smooth: awayFrom0, latex: '\\operatorname{csch}', parity: 'odd', simplify: inverseOf('acsch', reciprocalOf('asinh')) }),
+  coth: fn1({ doc: 'hyperbolic cotangent 1/tanh(x)', eval: S.coth, d: (u) => neg(square(fn('csch', u))), smooth: awayFrom0, latex: '\\coth', parity: 'odd', simplify: inverseOf('acoth', reciprocalOf('atanh')) }),
   // asinh' = 1/√(u² + 1), acosh' = 1/√(u² − 1), atanh' = 1/(1 − u²)
   asinh: fn1({ doc: 'inverse hyperbolic sine log(x + √(x² + 1))', eval: Math.asinh, d: (u) => div(ONE, fn('sqrt', add(square(u), ONE))), latex: '\\operatorname{arsinh}', parity: 'odd', simplify: inverseOf('sinh', at([0, ZERO])) }),
   acosh: fn1({ doc: 'inverse hyperbolic cosine, ≥ 0, for x ≥ 1', eval: Math.acosh, d: (u) => div(ONE, fn('sqrt', sub(square(u), ONE))), smooth: (xs, eps) => xs[0] > 1 + eps, latex: '\\operatorname{arcosh}', simplify: (args) => (args[0].is('cosh') ? fn('abs', args[0].args[0]) : at([1, ZERO])(args)) }),
@@ -550,6 +575,10 @@ const defs = {
         let p = 1;
         for (let k = 0; k <= 64 && p <= xv; k++, p *= bv) if (p === xv) return num(k);
       }
+      if (bv !== undefined && Number.isInteger(bv) && bv >= 2) {
+        const k = exactLog(bv, x);
+        if (k !== undefined) return lit(k);
+      }
       if (b.isNum(10)) return fn('log10', x);
       if (b.isNum(2)) return fn('log2', x);
       if (x.isNum(1)) return ZERO;
@@ -568,7 +597,8 @@ const defs = {
     // ∂/∂x = root(x, n)/(n·x),  ∂/∂n = −root(x, n)·log(x)/n²
     d: ([x, n], self, i) => (i === 0 ? div(self, mul(n, x)) : neg(div(mul(self, fn('log', x)), square(n)))),
     smooth: ([x, n], eps) => Math.abs(n) > eps && (x > eps || (x < -eps && Number.isInteger(n) && Math.abs(n % 2) === 1)),
-    simplify: ([x, n]) => (n.isNum(1) ? x : n.isNum(2) ? fn('sqrt', x) : n.isNum(3) ? fn('cbrt', x) : x.isNum(0) || x.isNum(1) ? x : undefined),
+    // a non-integer n (a decimal or p/q) is the power x^(1/n), which then combines with other powers of x
+    simplify: ([x, n]) => (n.isNum(1) ? x : n.isNum(2) ? fn('sqrt', x) : n.isNum(3) ? fn('cbrt', x) : x.isNum(0) || x.isNum(1) ? x : nonIntegerRational(n) ? pow(x, div(ONE, n)) : undefined),
     print: (ctx, [x, n]) =>
       ctx.style === 'latex'
         ? { text: `\\sqrt[${n.text}]{${x.text}}`, prec: Prec.ATOM }
@@ -597,7 +627,8 @@ const defs = {
   atan2: {
     arity: 2,
     doc: 'atan2(y, x): angle of the point (x, y)',
-    eval: Math.atan2,
+    // +0 and −0 are one value: atan2(−0, −1) is π, as atan2(0, −1) (round(−0.5) and −(x − x) give −0 in float64)
+    eval: S.atan2,
     // ∂/∂y = x/(x² + y²),  ∂/∂x = −y/(x² + y²)
     d: ([y, x], _self, i) => {
       const r2 = add(square(x), square(y));

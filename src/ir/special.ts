@@ -180,7 +180,7 @@ export function acsc(x: number): number {
 }
 /** atan(1/x), in (−π/2, π/2], odd, with a jump at 0 (acot(0) = π/2), as mathjs and SymPy. */
 export function acot(x: number): number {
-  return Math.atan(1 / x);
+  return x === 0 ? Math.PI / 2 : Math.atan(1 / x); // −0 too: acot(−0) = π/2, not −π/2
 }
 export function sech(x: number): number {
   return 1 / Math.cosh(x);
@@ -203,9 +203,14 @@ export function acoth(x: number): number {
   return Math.atanh(1 / x);
 }
 
+/** atan2(y, x) with +0 and −0 read as one value: atan2(−0, −1) = π, as atan2(0, −1) (the simplifier's reading). */
+export function atan2(y: number, x: number): number {
+  return Math.atan2(y + 0, x + 0);
+}
+
 /** log(x)/log(b): the logarithm of x to base b. */
 export function logb(x: number, b: number): number {
-  return Math.log(x) / Math.log(b);
+  return b === 1 ? 0 / 0 : Math.log(x) / Math.log(b); // no logarithm to base 1 (log(x)/0 would be ±∞)
 }
 
 /**
@@ -213,6 +218,7 @@ export function logb(x: number, b: number): number {
  * integer n one Newton step polishes pow's result (root(8, 3) = 2 exactly).
  */
 export function root(x: number, n: number): number {
+  if (n === 0) return 0 / 0; // no 0-th root (x^(1/0) would be 0, 1 or ∞)
   const odd = Math.floor(n) === n && Math.abs(n % 2) === 1;
   let r = x < 0 && odd ? -Math.pow(-x, 1 / n) : Math.pow(x, 1 / n);
   if (Math.floor(n) === n && r !== 0 && Math.abs(r) < 1 / 0 && Math.abs(n) < 64) {

@@ -99,12 +99,16 @@ export function termIdentity(coef: Q, fs: readonly IFactor[], skip: Expr, sum: (
   let trig = 0; // bits: 1 sin, 2 cos, 4 sinh, 8 cosh
   let rootCandidate = false;
   let powerCandidate = false;
+  let absEven = false;
   for (const f of fs) {
     const b = f.base;
     if (b.kind !== 'call') continue;
     const intExp = isQ(f.exp) && f.exp.d === 1n;
     const bit = TRIG_BITS[b.op];
     if (bit !== undefined) trig |= bit;
+    else if (b.op === 'abs') {
+      if (intExp && (f.exp as Q).n % 2n === 0n) absEven = true;
+    }
     else if (b.op === 'exp') {
       if (isQ(f.exp)) expCount += R.isInt(f.exp) ? 1 : 2; // exp(u)^(1/2) = exp(u/2) too
     } else if (b.op === 'cbrt' || b.op === 'root') {
@@ -112,7 +116,9 @@ export function termIdentity(coef: Q, fs: readonly IFactor[], skip: Expr, sum: (
     } else if (!intExp && (b.op === 'mul' || b.op === 'div' || b.op === 'pow')) powerCandidate = true;
   }
   const pairCandidate = (trig & 3) === 3 || (trig & 12) === 12;
-  if (!pairCandidate && !powerCandidate && !rootCandidate && expCount < 2) return undefined;
+  if (!pairCandidate && !powerCandidate && !rootCandidate && !absEven && expCount < 2) return undefined;
+  // |u|^(2k) = u^(2k): an even power makes the sign irrelevant (√(1 − |x|²) is √(1 − x²))
+  if (absEven) return { coef, factors: fs.map((f) => (f.base.is('abs') && isQ(f.exp) && f.exp.d === 1n && f.exp.n % 2n === 0n ? { base: f.base.args[0], exp: f.exp } : f)) };
   const t: ITerm = { coef, factors: fs };
   if (powerCandidate && ops) {
     const merged = mergePowerWithBase(t, skip, ops);

@@ -415,6 +415,19 @@ function plainPolyExpr(p: Poly, atoms: Map<number, Expr>, w: Writer): Expr {
  * e as one fraction in lowest terms (a polynomial when nothing is below), or undefined when a bound is hit. The
  * caller keeps it only when it is smaller than e.
  */
+/** How many terms a +/− spine has (negations see through). */
+function sumTerms(e: Expr): number {
+  let n = 0;
+  const stack = [e];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (t.is('add') || t.is('sub')) stack.push(t.args[0], t.args[1]);
+    else if (t.is('neg')) stack.push(t.args[0]);
+    else n++;
+  }
+  return n;
+}
+
 export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: Writer): Expr | undefined {
   const reader = new Reader();
   let f: Frac;
@@ -429,7 +442,8 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
   // bigger one, and the 6th derivative of 2y·x·sin(x)·cos(x)·log(x)·exp(x) grows 4× with it.
   // (A single product or quotient is still reduced: (1.5 − y)²·x/((1.5 − y)²·x²) is 1/x.)
   const core = e.is('neg') ? e.args[0] : e;
-  if (f.factors.size === 0 && f.mono.size > 0 && (core.is('add') || core.is('sub'))) return undefined;
+  // Unless no more terms stay on top than the sum had: 1/x − (x + 10)/x² is −10/x².
+  if (f.factors.size === 0 && f.mono.size > 0 && (core.is('add') || core.is('sub')) && f.num.size > sumTerms(core)) return undefined;
   // the numerator alone, written, is at least this large: the caller keeps only a smaller result, so stop early
   const splittable = f.mono.size === 0 && f.factors.size === 1;
   if (!splittable && minWritten(f.num, reader.atoms) >= e.treeSize) return undefined;

@@ -3,11 +3,13 @@
 // In:  simplified Exprs.  Out: what is known of their sign over the reals ('pos': > 0 wherever defined, 'nonneg':
 // ≥ 0 wherever defined, undefined: unknown), and rewrites that use it:
 //   abs(u) = relu(u) = u where u ≥ 0 and sign(u) = step(u) = 1 where u > 0: exp, cosh, √, abs, even powers, positive
-//   constants, and sums, products and quotients of those (x² + 1 > 0); max(a, b, a) = max(a, b);
-//   log(1/u) = −log(u).
+//   constants, sigmoid, softplus, erfc, sech, hypot, acos, acosh, and sums, products and quotients of those
+//   (x² + 1 > 0); max(a, b, a) = max(a, b);
+//   log(1/u) = −log(u); a variable-free argument decided by its value (./constants.ts).
 // Every rule keeps the value wherever both sides are defined.
 
 import { Expr, call, num } from '../ir/expr.js';
+import { constantRewrite, constantSign } from './constants.js';
 
 export type SignInfo = 'pos' | 'nonneg' | undefined;
 
@@ -30,6 +32,8 @@ function both(a: SignInfo, b: SignInfo): SignInfo {
 function compute(e: Expr): SignInfo {
   if (e.kind === 'num') return e.value > 0 ? 'pos' : e.value === 0 ? 'nonneg' : undefined;
   if (e.kind === 'sym') return undefined;
+  const k = constantSign(e); // a constant such as π − 3 or log(2): its value decides
+  if (k !== undefined) return k > 0 ? 'pos' : undefined;
   const a = e.args;
   switch (e.op) {
     case 'pi':
@@ -37,10 +41,21 @@ function compute(e: Expr): SignInfo {
     case 'exp':
     case 'cosh':
       return a.length === 0 || e.op === 'exp' || e.op === 'cosh' ? 'pos' : undefined;
+    case 'sigmoid':
+    case 'softplus':
+    case 'erfc':
+    case 'sech':
+      return 'pos';
     case 'sqrt':
     case 'abs':
     case 'relu':
+    case 'step':
+    case 'acos':
+    case 'asec':
+    case 'acosh':
       return 'nonneg';
+    case 'hypot': // ≥ each |argument|: > 0 when one argument is known > 0 or is a nonzero constant
+      return a.some((u) => signOf(u) === 'pos' || constantSign(u) !== undefined) ? 'pos' : 'nonneg';
     case 'add': {
       const x = signOf(a[0]);
       const y = signOf(a[1]);
@@ -64,6 +79,9 @@ function compute(e: Expr): SignInfo {
 
 /** abs(u) = u for u ≥ 0; sign(u) = 1 for u > 0; log(1/u) = −log(u). Undefined when no rule applies. */
 export function signRewrite(op: string, args: readonly Expr[]): Expr | undefined {
+  // a constant argument decides: abs(1 − π) = π − 1, floor(π) = 3, max(x, 2, 3) = max(x, 3) (./constants.ts)
+  const constant = constantRewrite(op, args);
+  if (constant) return constant;
   // max(a, b, a) = max(a, b): a repeated argument changes neither the value nor (ties go to the first) the derivative
   if ((op === 'max' || op === 'min') && args.length > 1) {
     const distinct = [...new Set(args)];
@@ -79,6 +97,12 @@ export function signRewrite(op: string, args: readonly Expr[]): Expr | undefined
   return undefined;
 }
 
+/** The reciprocal functions and what they are the reciprocal of. */
+const RECIPROCAL: Readonly<Record<string, string | undefined>> = { __proto__: null, sec: 'cos', csc: 'sin', cot: 'tan', sech: 'cosh', csch: 'sinh', coth: 'tanh' } as never;
+/** q(u)·d(u) = n(u) for q = n/d: tan·cos = sin, cot·sin = cos, tanh·cosh = sinh, coth·sinh = cosh. */
+const QUOTIENT: Readonly<Record<string, [string, string] | undefined>> = { __proto__: null, tan: ['cos', 'sin'], cot: ['sin', 'cos'], tanh: ['cosh', 'sinh'], coth: ['sinh', 'cosh'] } as never;
+const PAIR_OPS: ReadonlySet<string> = new Set(['sign', ...Object.keys(RECIPROCAL), ...Object.keys(QUOTIENT)]);
+
 /** A factor base^exp of a term, as the simplifier keeps it (a rational exponent, or an Expr). */
 export interface PairFactor {
   readonly base: Expr;
@@ -90,11 +114,12 @@ const intExp = (f: PairFactor): number | undefined =>
 
 /**
  * Products of functions of the same argument that are one simpler function, over a term's merged factors:
- *   sign(u)·|u|⁻¹ = u⁻¹ and sign(u)·|u| = u;   tan(u)ᵃ·cos(u)ᵇ = sin(u)ᵐ·tan(u)ᵃ⁻ᵐ·cos(u)ᵇ⁻ᵐ, m = min(a, b) > 0.
+ *   sign(u)·|u|⁻¹ = u⁻¹ and sign(u)·|u| = u;   tan(u)ᵃ·cos(u)ᵇ = sin(u)ᵐ·tan(u)ᵃ⁻ᵐ·cos(u)ᵇ⁻ᵐ, m = min(a, b) > 0,
+ *   and so cot·sin = cos, tanh·cosh = sinh, coth·sinh = cosh;   sec(u)⁻ᵏ = cos(u)ᵏ (csc, cot, sech, csch, coth alike).
  * Returns the replacement factors (integer exponents), or undefined when no pair is present.
  */
 export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp: number; replaces: number[] }[] | undefined {
-  if (!factors.some((f) => f.base.is('sign') || f.base.is('tan'))) return undefined;
+  if (!factors.some((f) => f.base.kind === 'call' && PAIR_OPS.has(f.base.op))) return undefined;
   const out: { base: Expr; exp: number; replaces: number[] }[] = [];
   const used = new Set<number>();
   for (let i = 0; i < factors.length; i++) {
@@ -103,6 +128,14 @@ export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp:
     const u = f.base.args[0];
     const a = intExp(f);
     if (a === undefined) continue;
+    // 1/sec(u) = cos(u), 1/csch(u) = sinh(u), …: a reciprocal function to a negative power is its base function
+    const base = RECIPROCAL[f.base.op];
+    if (base && a < 0) {
+      out.push({ base: call(base, [u]), exp: -a, replaces: [i] });
+      used.add(i);
+      continue;
+    }
+    const quotient = QUOTIENT[f.base.op];
     for (let j = 0; j < factors.length; j++) {
       if (j === i || used.has(j)) continue;
       const g = factors[j];
@@ -114,9 +147,9 @@ export function combinePairs(factors: readonly PairFactor[]): { base: Expr; exp:
         used.add(i).add(j);
         break;
       }
-      if (f.base.op === 'tan' && g.base.op === 'cos' && a > 0 && b > 0) {
+      if (quotient && g.base.op === quotient[0] && a > 0 && b > 0) {
         const m = Math.min(a, b);
-        out.push({ base: call('sin', [u]), exp: m, replaces: [] });
+        out.push({ base: call(quotient[1], [u]), exp: m, replaces: [] });
         out.push({ base: f.base, exp: a - m, replaces: [i] });
         out.push({ base: g.base, exp: b - m, replaces: [j] });
         used.add(i).add(j);

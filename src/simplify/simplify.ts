@@ -321,6 +321,7 @@ export class Simplifier {
 
   /** base^r for a constant r. */
   private powerTerm(base: Expr, r: Q): Term {
+    if (R.isZero(r)) return { coef: R.Q1, factors: [] }; // u⁰ = 1 for every u (IEEE pow: 0⁰ = 1, NaN⁰ = 1)
     const bc = constValue(base);
     if (bc) {
       // 0^r for r < 0 is ∞, which 1/0 also is (and stays: 0⁻² → 1/0, not 1/0², so the pass is idempotent)
@@ -364,7 +365,8 @@ export class Simplifier {
 
   private scaleExp(exp: Q | Expr, r: Q): Q | Expr {
     if (isQ(exp)) return R.mul(exp, r);
-    return this.simplify(call('mul', [rationalExpr(r), exp]));
+    const s = this.simplify(call('mul', [rationalExpr(r), exp]));
+    return constValue(s) ?? s; // (x^x)⁰: the exponent 0·x is the number 0, so the factor drops in this pass
   }
 
   private addExp(a: Q | Expr, b: Q | Expr): Q | Expr {
@@ -381,7 +383,9 @@ export class Simplifier {
     if (R.isZero(t.coef)) return { coef: R.Q0, factors: [] };
     const index = new Map<Expr, number>();
     const merged: { base: Expr; exp: Q | Expr }[] = [];
-    for (const f of t.factors) {
+    for (let f of t.factors) {
+      // (b^e)^n = b^(e·n) for an integer n, as reading the built b^(e·n) back gives (1/z^x is z^(−x) in one pass)
+      if (f.base.is('pow') && isQ(f.exp) && R.isInt(f.exp) && !constValue(f.base.args[1])) f = { base: f.base.args[0], exp: this.scaleExp(f.base.args[1], f.exp) };
       const i = index.get(f.base);
       if (i === undefined) {
         index.set(f.base, merged.length);
@@ -410,6 +414,11 @@ export class Simplifier {
     const factors: Factor[] = [];
     for (const f of merged) {
       if (isQ(f.exp) && R.isZero(f.exp)) continue;
+      // 0^(−k) is ∞, which 1/0 also is (as powerTerm writes it): (y/0)² is y²/0 in one pass
+      if (f.base === ZERO && isQ(f.exp) && R.sign(f.exp) < 0 && !R.eq(f.exp, R.QM1)) {
+        factors.push({ base: ZERO, exp: R.QM1 });
+        continue;
+      }
       if (f.base === COEF) {
         factors.push(f);
         continue;
@@ -450,6 +459,12 @@ export class Simplifier {
     }
     const live = [...byKey.values()].filter((t) => !R.isZero(t.coef));
     if (live.length === 0) return ZERO;
+    // ±(a + b) alone is the sum itself, spread (−1·(x + y) is −x − y, as a second pass would read −(x + y))
+    const lone = live.length === 1 && live[0].factors.length === 1 && R.isOne(R.abs(live[0].coef)) ? live[0].factors[0] : undefined;
+    if (lone && isQ(lone.exp) && R.isOne(lone.exp) && isSum(lone.base)) {
+      const inner = this.termsOf(lone.base);
+      if (inner.length > 1) return this.buildSum(R.sign(live[0].coef) < 0 ? inner.map(negate) : inner);
+    }
     // sin²u + cos²u = 1, cosh²u − 1 = sinh²u, 1 + expm1(u) = exp(u), … (src/simplify/identities.ts): fewer terms
     const fewer = live.length > 1 ? sumIdentity(live, COEF) : undefined;
     if (fewer) return this.buildSum(fewer.map((t) => this.rebuild(t)));
@@ -653,6 +668,8 @@ function worthCombining(e: Expr): boolean {
         d = d.args[0];
       }
       if (isSum(d)) return true;
+      // a sum over a non-constant divisor among other terms: 1/x − (x + 10)/x² is −10/x²
+      if (inSum && isSum(node.args[0]) && node.args[1].kind !== 'num') return true;
       stack.push([node.args[0], inSum]);
     } else if (node.is('mul')) {
       if (inSum && (isSum(node.args[0]) || isSum(node.args[1]))) return true;
