@@ -462,7 +462,8 @@ export function lowestTerms(e: Expr, constValue: (e: Expr) => Q | undefined, w: 
   let whole = fraction(top, den);
   // over two or more polynomial factors, also try the denominator multiplied out, with either sign (N/D = −N/−D):
   // 2/(1 − x²), not −2/((x − 1)·(1 + x)); kept only when strictly smaller
-  // (only when it has at most 8 terms before like terms meet, Π termsᵏ ≤ 8: a longer expansion is never shorter)
+  // (only when it has at most 8 terms before like terms meet, Π termsᵏ ≤ 8: longer ones are seldom shorter, and the
+  // bound keeps this off the hot path of high-order derivatives)
   let expanded = 1;
   for (const { poly, k } of f.factors.values()) expanded *= poly.size ** k;
   if (f.factors.size >= 2 && expanded <= 8) {

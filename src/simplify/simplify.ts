@@ -412,7 +412,8 @@ export class Simplifier {
     if (identity) return this.normalizeTerm(this.rebuild(identity));
     let coef = t.coef;
     const factors: Factor[] = [];
-    for (const f of merged) {
+    for (let i = 0; i < merged.length; i++) {
+      const f = merged[i];
       if (isQ(f.exp) && R.isZero(f.exp)) continue;
       // 0^(−k) is ∞, which 1/0 also is (as powerTerm writes it): (y/0)² is y²/0 in one pass
       if (f.base === ZERO && isQ(f.exp) && R.sign(f.exp) < 0 && !R.eq(f.exp, R.QM1)) {
@@ -436,7 +437,7 @@ export class Simplifier {
         // a product's root raised back to an integer power, √(x·y)·√(x·y) or (√(x·y))², is x·y: its factors, so it
         // meets its like terms (y·x − 2x·y is −x·y)
         const p = this.powerTerm(f.base, f.exp);
-        return this.normalizeTerm({ coef: R.mul(coef, p.coef), factors: [...factors, ...p.factors, ...merged.slice(merged.indexOf(f) + 1)] });
+        return this.normalizeTerm({ coef: R.mul(coef, p.coef), factors: [...factors, ...p.factors, ...merged.slice(i + 1)] });
       }
       factors.push(f);
     }
